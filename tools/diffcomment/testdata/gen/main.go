@@ -1,0 +1,122 @@
+// Command gen synthesizes the small stacks behind the recorded `cdk diff`
+// outputs in tools/diffcomment/testdata. For every scenario it writes two cloud
+// assemblies, OUT/<scenario>/old and OUT/<scenario>/new; record.sh then runs
+// `cdk diff --template old --app new` on each pair, offline.
+package main
+
+import (
+	"flag"
+	"log"
+	"path/filepath"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// variant is one version of the demo stack.
+type variant struct {
+	bucketID     string // "" removes the bucket
+	repoName     string
+	topicName    string
+	extraLogs    bool // adds a retained log group
+	wildcard     bool // adds an s3:* on * statement and a publish grant
+	managedAdmin bool // attaches AdministratorAccess
+}
+
+var base = variant{bucketID: "ArtifactBucket", repoName: "shipline-app", topicName: ""}
+
+func with(f func(*variant)) variant {
+	v := base
+	f(&v)
+	return v
+}
+
+var scenarios = map[string][2]variant{
+	"no-change":      {base, base},
+	"added-resource": {base, with(func(v *variant) { v.extraLogs = true })},
+	"replaced-stateful": {base, with(func(v *variant) {
+		v.repoName = "shipline-web"
+		v.topicName = "shipline-approvals"
+	})},
+	"iam-broadening": {base, with(func(v *variant) {
+		v.wildcard = true
+		v.managedAdmin = true
+	})},
+	"deleted-bucket": {
+		with(func(v *variant) { v.extraLogs = true }),
+		with(func(v *variant) { v.bucketID = "" }),
+	},
+	"renamed-construct": {base, with(func(v *variant) { v.bucketID = "Artifacts" })},
+}
+
+func synth(dir string, v variant) {
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:             jsii.String(dir),
+		AnalyticsReporting: jsii.Bool(false),
+	})
+	stack := awscdk.NewStack(app, jsii.String("PipelineStack"), nil)
+
+	role := awsiam.NewRole(stack, jsii.String("BuildRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
+	})
+	repoProps := &awsecr.RepositoryProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN}
+	if v.repoName != "" {
+		repoProps.RepositoryName = jsii.String(v.repoName)
+	}
+	repository := awsecr.NewRepository(stack, jsii.String("Repo"), repoProps)
+	repository.GrantPullPush(role)
+
+	if v.bucketID != "" {
+		bucket := awss3.NewBucket(stack, jsii.String(v.bucketID), &awss3.BucketProps{
+			EnforceSSL:    jsii.Bool(true),
+			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		})
+		bucket.GrantReadWrite(role, nil)
+	}
+
+	topicProps := &awssns.TopicProps{}
+	if v.topicName != "" {
+		topicProps.TopicName = jsii.String(v.topicName)
+	}
+	topic := awssns.NewTopic(stack, jsii.String("ApprovalTopic"), topicProps)
+
+	if v.extraLogs {
+		awslogs.NewLogGroup(stack, jsii.String("DeployLogs"), &awslogs.LogGroupProps{
+			Retention:     awslogs.RetentionDays_ONE_MONTH,
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		})
+	}
+	if v.wildcard {
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:*"),
+			Resources: jsii.Strings("*"),
+		}))
+		topic.GrantPublish(role)
+	}
+	if v.managedAdmin {
+		role.AddManagedPolicy(awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AdministratorAccess")))
+	}
+	app.Synth(nil)
+}
+
+func main() {
+	out := flag.String("out", "diff-fixtures", "output folder")
+	flag.Parse()
+	names := make([]string, 0, len(scenarios))
+	for name := range scenarios {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		pair := scenarios[name]
+		synth(filepath.Join(*out, name, "old"), pair[0])
+		synth(filepath.Join(*out, name, "new"), pair[1])
+	}
+	log.Printf("wrote %d scenarios to %s", len(scenarios), *out)
+}
