@@ -1,0 +1,62 @@
+// Command bin is the shipline CDK app: it reads the config from CDK context,
+// reports every config mistake as a plain line, and synthesizes the stack.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/stacks"
+)
+
+// StackID is the construct id of the pipeline stack.
+const StackID = "PipelineStack"
+
+func main() {
+	os.Exit(run())
+}
+
+func run() (code int) {
+	defer jsii.Close()
+	defer func() {
+		// A CDK error is a panic; show the user its first line, not a Go or
+		// JavaScript stack trace.
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			if os.Getenv("SHIPLINE_DEBUG") == "" {
+				msg = firstLine(msg)
+			}
+			fmt.Fprintf(os.Stderr, "shipline: synth failed: %s\n", msg)
+			code = 1
+		}
+	}()
+
+	app := awscdk.NewApp(nil)
+	ctx, _ := app.Node().GetAllContext(nil).(map[string]any)
+	parsed, err := stacks.ConfigFromContext(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shipline: invalid configuration (cdk.json or -c):")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(os.Stderr, "  %s\n", line)
+		}
+		return 1
+	}
+	stacks.NewPipelineStack(app, StackID, &stacks.PipelineStackProps{
+		Config:   parsed.Config,
+		Warnings: parsed.Warnings,
+	})
+	app.Synth(nil)
+	return 0
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,231 @@
+package dockerbuild
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// ProjectProps configures a Project. Repository is required.
+type ProjectProps struct {
+	// Repository receives the image; the project gets pull and push on it.
+	Repository awsecr.IRepository
+	// Architecture of the build machine and so of the image.
+	// Default: awsec2.InstanceArchitecture_X86_64 (the standard 7.0 image).
+	Architecture awsec2.InstanceArchitecture
+	// BuildSpec the project runs.
+	// Default: buildspec.yml from the source repository.
+	BuildSpec awscodebuild.BuildSpec
+	// ComputeType of the build machine.
+	// Default: awscodebuild.ComputeType_SMALL.
+	ComputeType awscodebuild.ComputeType
+	// Timeout of one build, 5 minutes to 36 hours.
+	// Default: 30 minutes.
+	Timeout awscdk.Duration
+	// ConcurrentBuildLimit caps builds running at once; 0 removes the cap.
+	// Default: 1, so two pushes never race to move the same tag.
+	ConcurrentBuildLimit *float64
+	// EnvironmentVariables are added to the build's own (AWS_ACCOUNT_ID,
+	// AWS_DEFAULT_REGION, IMAGE_REPO_NAME, REPOSITORY_URI, IMAGE_PLATFORM).
+	// Default: none.
+	EnvironmentVariables *map[string]*awscodebuild.BuildEnvironmentVariable
+	// BuildSecrets maps an environment variable (the BuildKit secret id) to
+	// the Parameter Store parameter holding its value, which CodeBuild
+	// resolves at build time: the value never appears in the template.
+	// Default: none.
+	BuildSecrets *map[string]*string
+	// LogGroup receives the build logs.
+	// Default: a new log group with LogRetention.
+	LogGroup awslogs.ILogGroup
+	// LogRetention of the new log group.
+	// Default: awslogs.RetentionDays_ONE_MONTH.
+	LogRetention awslogs.RetentionDays
+	// RemovalPolicy of the new log group.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+	// Description of the project.
+	// Default: "Builds the application image and pushes it to ECR".
+	Description *string
+}
+
+// Project is a privileged CodeBuild project, run by CodePipeline, that
+// builds a Docker image and pushes it to an ECR repository.
+type Project struct {
+	constructs.Construct
+	project  awscodebuild.PipelineProject
+	logGroup awslogs.ILogGroup
+}
+
+var reEnvName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// NewProject creates the build project.
+func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Project {
+	p := withDefaults(props)
+	if err := p.validate(); err != nil {
+		panic(fmt.Sprintf("dockerbuild.Project %q: %v", id, err))
+	}
+	c := &Project{}
+	constructs.NewConstruct_Override(c, scope, &id)
+	stack := awscdk.Stack_Of(c)
+
+	c.logGroup = p.LogGroup
+	if c.logGroup == nil {
+		c.logGroup = awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+			Retention:     p.LogRetention,
+			RemovalPolicy: p.RemovalPolicy,
+		})
+	}
+
+	env := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"AWS_ACCOUNT_ID":     plain(stack.Account()),
+		"AWS_DEFAULT_REGION": plain(stack.Region()),
+		"IMAGE_REPO_NAME":    plain(p.Repository.RepositoryName()),
+		"REPOSITORY_URI":     plain(p.Repository.RepositoryUri()),
+		"IMAGE_PLATFORM":     plain(jsii.String(Platform(p.Architecture))),
+	}
+	if p.EnvironmentVariables != nil {
+		for k, v := range *p.EnvironmentVariables {
+			env[k] = v
+		}
+	}
+	if p.BuildSecrets != nil {
+		for k, v := range *p.BuildSecrets {
+			env[k] = &awscodebuild.BuildEnvironmentVariable{
+				Type:  awscodebuild.BuildEnvironmentVariableType_PARAMETER_STORE,
+				Value: v,
+			}
+		}
+	}
+
+	c.project = awscodebuild.NewPipelineProject(c, jsii.String("Resource"), &awscodebuild.PipelineProjectProps{
+		Description: p.Description,
+		Environment: &awscodebuild.BuildEnvironment{
+			BuildImage:  BuildImage(p.Architecture),
+			ComputeType: p.ComputeType,
+			// Privileged mode runs the Docker daemon that builds the image.
+			Privileged: jsii.Bool(true),
+		},
+		EnvironmentVariables:                &env,
+		BuildSpec:                           p.BuildSpec,
+		Timeout:                             p.Timeout,
+		ConcurrentBuildLimit:                concurrency(p.ConcurrentBuildLimit),
+		CheckSecretsInPlainTextEnvVariables: jsii.Bool(true),
+		Logging: &awscodebuild.LoggingOptions{
+			CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: c.logGroup},
+		},
+	})
+	p.Repository.GrantPullPush(c.project)
+	return c
+}
+
+func concurrency(limit *float64) *float64 {
+	if *limit == 0 {
+		return nil
+	}
+	return limit
+}
+
+func plain(v *string) *awscodebuild.BuildEnvironmentVariable {
+	return &awscodebuild.BuildEnvironmentVariable{Value: v}
+}
+
+// BuildImage is the managed CodeBuild image for an architecture, chosen
+// explicitly: an arm64 image pushed to x86_64 hosts fails with "exec format
+// error", so the architecture is never left to a default.
+func BuildImage(arch awsec2.InstanceArchitecture) awscodebuild.IBuildImage {
+	if arch == awsec2.InstanceArchitecture_ARM_64 {
+		return awscodebuild.LinuxArmBuildImage_AMAZON_LINUX_2023_STANDARD_3_0()
+	}
+	return awscodebuild.LinuxBuildImage_STANDARD_7_0()
+}
+
+// Platform is the Docker platform string for an architecture.
+func Platform(arch awsec2.InstanceArchitecture) string {
+	if arch == awsec2.InstanceArchitecture_ARM_64 {
+		return "linux/arm64"
+	}
+	return "linux/amd64"
+}
+
+func withDefaults(props *ProjectProps) ProjectProps {
+	var p ProjectProps
+	if props != nil {
+		p = *props
+	}
+	if p.Architecture == "" {
+		p.Architecture = awsec2.InstanceArchitecture_X86_64
+	}
+	if p.BuildSpec == nil {
+		p.BuildSpec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml"))
+	}
+	if p.ComputeType == "" {
+		p.ComputeType = awscodebuild.ComputeType_SMALL
+	}
+	if p.Timeout == nil {
+		p.Timeout = awscdk.Duration_Minutes(jsii.Number(30))
+	}
+	if p.ConcurrentBuildLimit == nil {
+		p.ConcurrentBuildLimit = jsii.Number(1)
+	}
+	if p.LogRetention == "" {
+		p.LogRetention = awslogs.RetentionDays_ONE_MONTH
+	}
+	if p.RemovalPolicy == "" {
+		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	if p.Description == nil {
+		p.Description = jsii.String("Builds the application image and pushes it to ECR")
+	}
+	return p
+}
+
+func (p ProjectProps) validate() error {
+	var errs []error
+	if p.Repository == nil {
+		errs = append(errs, errors.New("Repository: got nil, want the ECR repository that receives the image"))
+	}
+	if p.Architecture != awsec2.InstanceArchitecture_X86_64 && p.Architecture != awsec2.InstanceArchitecture_ARM_64 {
+		errs = append(errs, fmt.Errorf("Architecture: got %q, want x86_64 or arm64", p.Architecture))
+	}
+	if m := p.Timeout.ToMinutes(nil); !*awscdk.Token_IsUnresolved(m) && (*m < 5 || *m > 2160) {
+		errs = append(errs, fmt.Errorf("Timeout: got %v minutes, want 5-2160 minutes", *m))
+	}
+	if n := *p.ConcurrentBuildLimit; n < 0 || n != float64(int(n)) {
+		errs = append(errs, fmt.Errorf("ConcurrentBuildLimit: got %v, want 0 (no limit) or a positive whole number", n))
+	}
+	if p.BuildSecrets != nil {
+		keys := make([]string, 0, len(*p.BuildSecrets))
+		for k := range *p.BuildSecrets {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !reEnvName.MatchString(k) {
+				errs = append(errs, fmt.Errorf("BuildSecrets: got id %q, want an environment variable name", k))
+			}
+			if v := (*p.BuildSecrets)[k]; v == nil || *v == "" {
+				errs = append(errs, fmt.Errorf("BuildSecrets[%s]: got an empty parameter name, want a Parameter Store name", k))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Project is the CodeBuild project (the escape hatch).
+func (c *Project) Project() awscodebuild.PipelineProject { return c.project }
+
+// LogGroup receives the build logs.
+func (c *Project) LogGroup() awslogs.ILogGroup { return c.logGroup }
+
+// Role is the project's service role.
+func (c *Project) Role() awsiam.IRole { return c.project.Role() }

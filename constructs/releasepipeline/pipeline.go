@@ -1,0 +1,280 @@
+package releasepipeline
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodeconnections"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/constructs/manualapproval"
+)
+
+// ApprovalPosition places the manual approval stage.
+type ApprovalPosition string
+
+const (
+	// BeforeBuild approves a commit before anything is built (the seed's order).
+	BeforeBuild ApprovalPosition = "beforeBuild"
+	// BeforeDeploy builds first and approves the built image before it ships.
+	BeforeDeploy ApprovalPosition = "beforeDeploy"
+)
+
+// Approver makes the approval action; *manualapproval.Approval is one.
+type Approver interface {
+	NewAction(opts *manualapproval.ActionOptions) awscodepipelineactions.ManualApprovalAction
+}
+
+// PipelineProps configures a Pipeline. Owner, Repo, BuildProject and
+// DeploymentGroup are required.
+type PipelineProps struct {
+	// Owner and Repo name the GitHub repository.
+	Owner *string
+	Repo  *string
+	// Branch whose pushes start the pipeline.
+	// Default: "main" (not the CDK's "master").
+	Branch *string
+	// ConnectionArn of an existing CodeConnections connection.
+	// Default: a new GitHub connection, which must be completed once in the console.
+	ConnectionArn *string
+	// BuildProject builds the image; its output artifact is the deploy bundle.
+	BuildProject awscodebuild.IProject
+	// DeploymentGroup deploys the bundle.
+	DeploymentGroup awscodedeploy.IServerDeploymentGroup
+	// Approval adds a manual approval stage.
+	// Default: no approval stage.
+	Approval Approver
+	// ApprovalPosition places the approval stage.
+	// Default: BeforeBuild.
+	ApprovalPosition ApprovalPosition
+	// ArtifactBucket stores the pipeline's artifacts.
+	// Default: a new bucket: S3-managed encryption, TLS only, public access
+	// blocked, objects expiring after ArtifactExpiration.
+	ArtifactBucket awss3.IBucket
+	// ArtifactExpiration of objects in a new bucket.
+	// Default: 30 days.
+	ArtifactExpiration awscdk.Duration
+	// RemovalPolicy of a new bucket; DESTROY also empties it.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
+}
+
+// Pipeline is a CodePipeline V2 pipeline: GitHub source → (approval) →
+// Docker build → CodeDeploy in-place deployment, started by pushes to one
+// branch.
+type Pipeline struct {
+	constructs.Construct
+	pipeline      awscodepipeline.Pipeline
+	bucket        awss3.IBucket
+	connection    awscodeconnections.CfnConnection
+	connectionArn *string
+}
+
+// Stage names, in pipeline order, and the action names within them.
+const (
+	SourceStage   = "Source"
+	ApprovalStage = "Approval"
+	BuildStage    = "Build"
+	DeployStage   = "Deploy"
+)
+
+var (
+	reOwner  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
+	reRepo   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	reConnID = regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}$`)
+)
+
+// NewPipeline creates the pipeline, its artifact bucket and, unless an ARN
+// is given, the GitHub connection.
+func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *Pipeline {
+	p := withDefaults(props)
+	if err := p.validate(); err != nil {
+		panic(fmt.Sprintf("releasepipeline.Pipeline %q: %v", id, err))
+	}
+	c := &Pipeline{}
+	constructs.NewConstruct_Override(c, scope, &id)
+
+	c.connectionArn = p.ConnectionArn
+	if c.connectionArn == nil {
+		c.connection = awscodeconnections.NewCfnConnection(c, jsii.String("Connection"), &awscodeconnections.CfnConnectionProps{
+			ConnectionName: awscdk.Names_UniqueResourceName(c, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(32)}),
+			ProviderType:   jsii.String("GitHub"),
+		})
+		c.connectionArn = c.connection.AttrConnectionArn()
+	}
+
+	c.bucket = p.ArtifactBucket
+	if c.bucket == nil {
+		destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
+		c.bucket = awss3.NewBucket(c, jsii.String("ArtifactBucket"), &awss3.BucketProps{
+			Encryption:        awss3.BucketEncryption_S3_MANAGED,
+			EnforceSSL:        jsii.Bool(true),
+			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+			Versioned:         jsii.Bool(false),
+			LifecycleRules: &[]*awss3.LifecycleRule{{
+				Expiration:                          p.ArtifactExpiration,
+				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+			}},
+			RemovalPolicy:     p.RemovalPolicy,
+			AutoDeleteObjects: jsii.Bool(destroy),
+		})
+	}
+
+	// The source action gets its own role so that it can be granted both
+	// service prefixes of the connection (see connectionStatement).
+	sourceRole := awsiam.NewRole(c, jsii.String("SourceActionRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewAccountRootPrincipal(),
+	})
+	sourceRole.AddToPrincipalPolicy(connectionStatement(c.connectionArn))
+
+	sourceOutput := awscodepipeline.NewArtifact(jsii.String("Source"), nil)
+	buildOutput := awscodepipeline.NewArtifact(jsii.String("Bundle"), nil)
+	source := awscodepipelineactions.NewCodeStarConnectionsSourceAction(&awscodepipelineactions.CodeStarConnectionsSourceActionProps{
+		ActionName:    jsii.String("GitHub"),
+		ConnectionArn: c.connectionArn,
+		Owner:         p.Owner,
+		Repo:          p.Repo,
+		Branch:        p.Branch,
+		Output:        sourceOutput,
+		Role:          sourceRole,
+		// The pipeline trigger below starts executions; CodeBuild has no
+		// webhook, so a push builds once.
+		TriggerOnPush:      jsii.Bool(true),
+		VariablesNamespace: jsii.String("SourceVariables"),
+	})
+	build := awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+		ActionName: jsii.String("DockerBuild"),
+		Project:    p.BuildProject,
+		Input:      sourceOutput,
+		Outputs:    &[]awscodepipeline.Artifact{buildOutput},
+	})
+	deploy := awscodepipelineactions.NewCodeDeployServerDeployAction(&awscodepipelineactions.CodeDeployServerDeployActionProps{
+		ActionName:      jsii.String("Deploy"),
+		DeploymentGroup: p.DeploymentGroup,
+		Input:           buildOutput,
+	})
+
+	stages := []*awscodepipeline.StageProps{
+		{StageName: jsii.String(SourceStage), Actions: &[]awscodepipeline.IAction{source}},
+		{StageName: jsii.String(BuildStage), Actions: &[]awscodepipeline.IAction{build}},
+		{StageName: jsii.String(DeployStage), Actions: &[]awscodepipeline.IAction{deploy}},
+	}
+	if p.Approval != nil {
+		vars := source.Variables()
+		approve := p.Approval.NewAction(&manualapproval.ActionOptions{
+			AdditionalInformation: jsii.String(fmt.Sprintf("Commit %s on %s/%s@%s: %s",
+				*vars.CommitId, *p.Owner, *p.Repo, *p.Branch, *vars.CommitMessage)),
+			ExternalEntityLink: jsii.String(fmt.Sprintf("https://github.com/%s/%s/commit/%s", *p.Owner, *p.Repo, *vars.CommitId)),
+		})
+		stage := &awscodepipeline.StageProps{StageName: jsii.String(ApprovalStage), Actions: &[]awscodepipeline.IAction{approve}}
+		at := 1
+		if p.ApprovalPosition == BeforeDeploy {
+			at = 2
+		}
+		stages = append(stages[:at], append([]*awscodepipeline.StageProps{stage}, stages[at:]...)...)
+	}
+
+	c.pipeline = awscodepipeline.NewPipeline(c, jsii.String("Resource"), &awscodepipeline.PipelineProps{
+		PipelineType:     awscodepipeline.PipelineType_V2,
+		ArtifactBucket:   c.bucket,
+		Stages:           &stages,
+		CrossAccountKeys: jsii.Bool(false),
+		Triggers: &[]*awscodepipeline.TriggerProps{{
+			ProviderType: awscodepipeline.ProviderType_CODE_STAR_SOURCE_CONNECTION,
+			GitConfiguration: &awscodepipeline.GitConfiguration{
+				SourceAction: source,
+				PushFilter:   &[]*awscodepipeline.GitPushFilter{{BranchesIncludes: jsii.Strings(*p.Branch)}},
+			},
+		}},
+	})
+	return c
+}
+
+// connectionStatement allows using the connection under both service
+// prefixes: connections made as codestar-connections are also authorised as
+// codeconnections, and granting only one gives AccessDenied on the other
+// (AWS CodeConnections user guide, "Update to the service prefix").
+func connectionStatement(arn *string) awsiam.PolicyStatement {
+	parts := awscdk.Fn_Split(jsii.String(":"), arn, jsii.Number(6))
+	alt := func(service string) *string {
+		return awscdk.Fn_Join(jsii.String(":"), &[]*string{
+			jsii.String("arn"), awscdk.Fn_Select(jsii.Number(1), parts), jsii.String(service),
+			awscdk.Fn_Select(jsii.Number(3), parts), awscdk.Fn_Select(jsii.Number(4), parts), awscdk.Fn_Select(jsii.Number(5), parts),
+		})
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("codestar-connections:UseConnection", "codeconnections:UseConnection"),
+		Resources: &[]*string{alt("codestar-connections"), alt("codeconnections")},
+	})
+}
+
+func withDefaults(props *PipelineProps) PipelineProps {
+	var p PipelineProps
+	if props != nil {
+		p = *props
+	}
+	if p.Branch == nil {
+		p.Branch = jsii.String("main")
+	}
+	if p.ApprovalPosition == "" {
+		p.ApprovalPosition = BeforeBuild
+	}
+	if p.ArtifactExpiration == nil {
+		p.ArtifactExpiration = awscdk.Duration_Days(jsii.Number(30))
+	}
+	if p.RemovalPolicy == "" {
+		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	}
+	return p
+}
+
+func (p PipelineProps) validate() error {
+	var errs []error
+	check := func(name string, v *string, re *regexp.Regexp, want string) {
+		switch {
+		case v == nil:
+			errs = append(errs, fmt.Errorf("%s: got nil, want %s", name, want))
+		case !*awscdk.Token_IsUnresolved(v) && !re.MatchString(*v):
+			errs = append(errs, fmt.Errorf("%s: got %q, want %s", name, *v, want))
+		}
+	}
+	check("Owner", p.Owner, reOwner, "a GitHub user or organisation name")
+	check("Repo", p.Repo, reRepo, "a GitHub repository name without the owner")
+	if *p.Branch == "" {
+		errs = append(errs, errors.New(`Branch: got "", want a branch name such as main`))
+	}
+	if p.ConnectionArn != nil {
+		check("ConnectionArn", p.ConnectionArn, reConnID, "arn:aws:codeconnections:<region>:<account>:connection/<uuid>")
+	}
+	if p.BuildProject == nil {
+		errs = append(errs, errors.New("BuildProject: got nil, want the CodeBuild project that builds the image"))
+	}
+	if p.DeploymentGroup == nil {
+		errs = append(errs, errors.New("DeploymentGroup: got nil, want the CodeDeploy server deployment group"))
+	}
+	if p.ApprovalPosition != BeforeBuild && p.ApprovalPosition != BeforeDeploy {
+		errs = append(errs, fmt.Errorf("ApprovalPosition: got %q, want %q or %q", p.ApprovalPosition, BeforeBuild, BeforeDeploy))
+	}
+	return errors.Join(errs...)
+}
+
+// Pipeline is the CodePipeline pipeline (the escape hatch).
+func (c *Pipeline) Pipeline() awscodepipeline.Pipeline { return c.pipeline }
+
+// ArtifactBucket stores the pipeline's artifacts.
+func (c *Pipeline) ArtifactBucket() awss3.IBucket { return c.bucket }
+
+// ConnectionArn is the GitHub connection in use.
+func (c *Pipeline) ConnectionArn() *string { return c.connectionArn }
+
+// Connection is the connection the construct created; nil when an ARN was given.
+func (c *Pipeline) Connection() awscodeconnections.CfnConnection { return c.connection }

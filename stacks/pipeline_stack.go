@@ -1,0 +1,187 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/constructs/dockerbuild"
+	"github.com/shipline/shipline/constructs/imagerepo"
+	"github.com/shipline/shipline/constructs/manualapproval"
+	"github.com/shipline/shipline/constructs/releasepipeline"
+	"github.com/shipline/shipline/constructs/serverdeploy"
+)
+
+// PipelineStackProps configures the stack. Config must be valid (see
+// ConfigFromContext); Warnings are shown as synth warnings.
+type PipelineStackProps struct {
+	awscdk.StackProps
+	Config   Config
+	Warnings []string
+}
+
+// PipelineStack composes the constructs into the delivery pipeline.
+type PipelineStack struct {
+	awscdk.Stack
+	Repository      *imagerepo.Repository
+	Build           *dockerbuild.Project
+	Approval        *manualapproval.Approval
+	DeploymentGroup *serverdeploy.DeploymentGroup
+	Pipeline        *releasepipeline.Pipeline
+	config          Config
+}
+
+// Config is the configuration the stack was built from.
+func (s *PipelineStack) Config() Config { return s.config }
+
+// NewPipelineStack builds the stack from a validated config.
+func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStackProps) *PipelineStack {
+	var sprops awscdk.StackProps
+	if props != nil {
+		sprops = props.StackProps
+	}
+	if sprops.Description == nil {
+		sprops.Description = jsii.String("shipline: GitHub → approval → Docker build → CodeDeploy to EC2")
+	}
+	cfg := props.Config
+	if errs := cfg.validate(nil); len(errs) > 0 {
+		panic(fmt.Sprintf("stacks.PipelineStack %q: invalid config: %v", id, errs[0]))
+	}
+	s := &PipelineStack{config: cfg}
+	awscdk.NewStack_Override(s, scope, &id, &sprops)
+	for _, w := range props.Warnings {
+		// One id per setting, so acknowledging one warning hides only that one.
+		key, _, _ := strings.Cut(w, " ")
+		awscdk.Annotations_Of(s).AddWarningV2(jsii.String("shipline:config:"+key), jsii.String(w), nil)
+	}
+	removal := awscdk.RemovalPolicy_RETAIN
+	if cfg.RemovalPolicy == RemovalDestroy {
+		removal = awscdk.RemovalPolicy_DESTROY
+	}
+	arch := awsec2.InstanceArchitecture_X86_64
+	if cfg.Architecture == ArchArm {
+		arch = awsec2.InstanceArchitecture_ARM_64
+	}
+
+	s.Repository = imagerepo.NewRepository(s, "ImageRepository", &imagerepo.RepositoryProps{
+		KeepReleaseImages: jsii.Number(float64(cfg.KeepReleaseImages)),
+		RemovalPolicy:     removal,
+	})
+
+	secrets := map[string]*string{}
+	for k, v := range cfg.BuildSecrets {
+		secrets[k] = jsii.String(v)
+	}
+	s.Build = dockerbuild.NewProject(s, "DockerBuild", &dockerbuild.ProjectProps{
+		Repository:           s.Repository.Repository(),
+		Architecture:         arch,
+		BuildSpec:            s.buildSpec(cfg),
+		ComputeType:          awscodebuild.ComputeType(strings.TrimPrefix(cfg.BuildComputeType, "BUILD_GENERAL1_")),
+		Timeout:              awscdk.Duration_Minutes(jsii.Number(float64(cfg.BuildTimeoutMinutes))),
+		ConcurrentBuildLimit: jsii.Number(float64(cfg.BuildConcurrencyLimit)),
+		BuildSecrets:         &secrets,
+		EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
+			"APP_NAME":       {Value: jsii.String(cfg.AppName)},
+			"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
+		},
+		LogRetention:  retention(cfg.LogRetentionDays),
+		RemovalPolicy: removal,
+	})
+
+	var topic awssns.ITopic
+	if cfg.ApprovalTopicArn != "" {
+		topic = awssns.Topic_FromTopicArn(s, jsii.String("ExistingApprovalTopic"), jsii.String(cfg.ApprovalTopicArn))
+	}
+	s.Approval = manualapproval.NewApproval(s, "Approval", &manualapproval.ApprovalProps{
+		Topic:  topic,
+		Emails: jsii.Strings(cfg.ApproverEmails...),
+	})
+
+	s.DeploymentGroup = serverdeploy.NewDeploymentGroup(s, "ServerDeploy", &serverdeploy.DeploymentGroupProps{
+		InstanceTags: awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{
+			cfg.DeployTagKey: jsii.Strings(cfg.TagValues()...),
+		}),
+		DeploymentConfig:  s.deploymentConfig(cfg),
+		NotificationTopic: s.Approval.Topic(),
+	})
+
+	position := releasepipeline.BeforeBuild
+	if cfg.ApprovalPosition == ApprovalBeforeDeploy {
+		position = releasepipeline.BeforeDeploy
+	}
+	var connection *string
+	if cfg.ConnectionArn != "" {
+		connection = jsii.String(cfg.ConnectionArn)
+	}
+	s.Pipeline = releasepipeline.NewPipeline(s, "ReleasePipeline", &releasepipeline.PipelineProps{
+		Owner:              jsii.String(cfg.GitHubOwner),
+		Repo:               jsii.String(cfg.GitHubRepo),
+		Branch:             jsii.String(cfg.GitHubBranch),
+		ConnectionArn:      connection,
+		BuildProject:       s.Build.Project(),
+		DeploymentGroup:    s.DeploymentGroup.DeploymentGroup(),
+		Approval:           s.Approval,
+		ApprovalPosition:   position,
+		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(float64(cfg.ArtifactExpirationDays))),
+		RemovalPolicy:      removal,
+	})
+
+	s.outputs(cfg)
+	return s
+}
+
+func (s *PipelineStack) buildSpec(cfg Config) awscodebuild.BuildSpec {
+	return awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
+}
+
+func (s *PipelineStack) deploymentConfig(cfg Config) awscodedeploy.IServerDeploymentConfig {
+	switch strings.TrimPrefix(cfg.DeploymentConfig, "CodeDeployDefault.") {
+	case "AllAtOnce":
+		return awscodedeploy.ServerDeploymentConfig_ALL_AT_ONCE()
+	case "HalfAtATime":
+		return awscodedeploy.ServerDeploymentConfig_HALF_AT_A_TIME()
+	default:
+		return awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME()
+	}
+}
+
+func (s *PipelineStack) outputs(cfg Config) {
+	out := func(id, desc string, value *string) {
+		awscdk.NewCfnOutput(s, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(desc)})
+	}
+	name := s.Pipeline.Pipeline().PipelineName()
+	out("PipelineName", "Name of the release pipeline", name)
+	out("PipelineConsoleUrl", "The pipeline in the AWS console", awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("https://"), s.Region(), jsii.String(".console.aws.amazon.com/codesuite/codepipeline/pipelines/"),
+		name, jsii.String("/view?region="), s.Region(),
+	}))
+	out("RepositoryUri", "ECR repository that receives the image", s.Repository.Repository().RepositoryUri())
+	connDesc := "GitHub connection used by the pipeline"
+	if s.Pipeline.Connection() != nil {
+		connDesc = "GitHub connection created PENDING: complete it once in the console (Developer Tools > Settings > Connections > Update pending connection), then release the pipeline"
+	}
+	out("ConnectionArn", connDesc, s.Pipeline.ConnectionArn())
+	out("ApprovalTopicArn", "SNS topic announcing approvals and deployment events; approvers must confirm their subscription email", s.Approval.Topic().TopicArn())
+	out("DeploymentGroupName", "CodeDeploy deployment group", s.DeploymentGroup.DeploymentGroup().DeploymentGroupName())
+}
+
+var retentions = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
+	3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+func retention(days int) awslogs.RetentionDays { return retentions[days] }
