@@ -1,0 +1,204 @@
+// Package diffrole provides DiffRole: an IAM role that GitHub Actions may
+// assume, through GitHub's OpenID Connect provider, only from pull requests of
+// one repository, with what `cdk diff` needs and no more.
+//
+// By default the role can run a template diff (`cdk diff --method=template`):
+// it may assume the CDK bootstrap lookup role (read-only), read the bootstrap
+// version parameter, and read the one stack's template and status. With
+// AllowChangeSets it may also assume the bootstrap deploy and file-publishing
+// roles, which `cdk diff --method=change-set` uses to create (and delete) a
+// read-only change set. The deploy role can also execute change sets, so turn
+// that on only when everyone who can open a pull request may deploy.
+package diffrole
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// GitHub's OpenID Connect issuer and the audience configure-aws-credentials asks for.
+const (
+	GitHubIssuerURL = "https://token.actions.githubusercontent.com"
+	GitHubAudience  = "sts.amazonaws.com"
+	// DefaultQualifier is the qualifier of the default `cdk bootstrap` roles.
+	DefaultQualifier = "hnb659fds"
+	// DefaultStackName is the stack whose diff the role may read.
+	DefaultStackName = "PipelineStack"
+)
+
+// DiffRoleProps configures a DiffRole.
+type DiffRoleProps struct {
+	// Owner is the GitHub user or organization that owns the repository.
+	Owner *string
+	// Repo is the repository name, without the owner.
+	Repo *string
+	// Provider is GitHub's OpenID Connect provider when the account already has
+	// one (an account holds one provider per issuer URL), for example
+	// awsiam.OidcProviderNative_FromOidcProviderArn(...).
+	// Default: a new provider for https://token.actions.githubusercontent.com
+	// with the client id sts.amazonaws.com.
+	Provider awsiam.IOpenIdConnectProvider
+	// Qualifier is the qualifier the target environment was bootstrapped with.
+	// Default: "hnb659fds", the `cdk bootstrap` default.
+	Qualifier *string
+	// AllowChangeSets lets the role assume the bootstrap deploy and
+	// file-publishing roles, so `cdk diff` can create a change set and report
+	// replacements exactly. The deploy role can deploy, too.
+	// Default: false (template diff only, read-only).
+	AllowChangeSets *bool
+	// StackName is the name of the deployed stack the role may read directly.
+	// Default: "PipelineStack".
+	StackName *string
+}
+
+// DiffRole is the role a pull request's `cdk diff` runs as.
+type DiffRole struct {
+	constructs.Construct
+	role     awsiam.Role
+	provider awsiam.IOpenIdConnectProvider
+}
+
+// Role is the role to put in the AWS_DIFF_ROLE_ARN repository variable.
+func (d *DiffRole) Role() awsiam.IRole { return d.role }
+
+// Provider is the OpenID Connect provider the role trusts, created or given.
+func (d *DiffRole) Provider() awsiam.IOpenIdConnectProvider { return d.provider }
+
+var (
+	ownerRE     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
+	repoRE      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	qualifierRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,10}$`)
+	stackNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+)
+
+// NewDiffRole creates the role (and, unless props.Provider is set, GitHub's
+// OpenID Connect provider). It panics, naming every problem at once, when
+// Owner or Repo is missing or malformed, or Qualifier or StackName is invalid.
+func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *DiffRole {
+	p := withDefaults(props)
+	if err := validate(p); err != nil {
+		panic(fmt.Sprintf("diffrole.NewDiffRole %q: invalid props:\n%v", id, err))
+	}
+
+	d := &DiffRole{}
+	constructs.NewConstruct_Override(d, scope, &id)
+
+	d.provider = p.Provider
+	if d.provider == nil {
+		d.provider = awsiam.NewOidcProviderNative(d, jsii.String("Provider"), &awsiam.OidcProviderNativeProps{
+			Url:       jsii.String(GitHubIssuerURL),
+			ClientIds: jsii.Strings(GitHubAudience),
+		})
+	}
+
+	// Trust: GitHub's tokens for pull_request events of Owner/Repo only. See
+	// "Configuring the role and trust policy" in GitHub's "Configuring OpenID
+	// Connect in Amazon Web Services".
+	principal := awsiam.NewOpenIdConnectPrincipal(d.provider, &map[string]interface{}{
+		"StringEquals": map[string]interface{}{
+			"token.actions.githubusercontent.com:aud": GitHubAudience,
+		},
+		"StringLike": map[string]interface{}{
+			"token.actions.githubusercontent.com:sub": fmt.Sprintf("repo:%s/%s:pull_request", *p.Owner, *p.Repo),
+		},
+	})
+	d.role = awsiam.NewRole(d, jsii.String("Resource"), &awsiam.RoleProps{
+		AssumedBy:          principal,
+		Description:        jsii.String(fmt.Sprintf("cdk diff for pull requests of %s/%s", *p.Owner, *p.Repo)),
+		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
+	})
+
+	// What the CDK CLI does for `cdk diff`: it assumes the bootstrap lookup
+	// role (template method) or the deploy role (change-set method), checks the
+	// bootstrap version parameter, and reads the deployed template; without the
+	// lookup role it reads with its own credentials. See "Bootstrapping your
+	// environment" (the bootstrap template's roles) in the AWS CDK guide.
+	stack := awscdk.Stack_Of(d)
+	q := *p.Qualifier
+	bootstrapRole := func(kind string) *string {
+		return jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-role-%s-%s",
+			*stack.Partition(), *stack.Account(), q, kind, *stack.Account(), *stack.Region()))
+	}
+	roles := []*string{bootstrapRole("lookup")}
+	if *p.AllowChangeSets {
+		roles = append(roles, bootstrapRole("deploy"), bootstrapRole("file-publishing"))
+	}
+	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("AssumeCdkBootstrapRoles"),
+		Actions:   jsii.Strings("sts:AssumeRole", "sts:TagSession"),
+		Resources: &roles,
+	}))
+	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("ReadBootstrapVersion"),
+		Actions: jsii.Strings("ssm:GetParameter", "ssm:GetParameters"),
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("ssm"),
+			Resource:     jsii.String("parameter"),
+			ResourceName: jsii.String(fmt.Sprintf("cdk-bootstrap/%s/version", q)),
+			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})),
+	}))
+	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("ReadTheStack"),
+		Actions: jsii.Strings("cloudformation:DescribeStacks", "cloudformation:GetTemplate"),
+		// A stack ARN ends with the stack's generated id.
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("cloudformation"),
+			Resource:     jsii.String("stack"),
+			ResourceName: jsii.String(*p.StackName + "/*"),
+			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})),
+	}))
+	return d
+}
+
+// withDefaults copies props and fills in the defaults; the caller's struct is
+// left alone.
+func withDefaults(props *DiffRoleProps) DiffRoleProps {
+	var p DiffRoleProps
+	if props != nil {
+		p = *props
+	}
+	if p.Qualifier == nil {
+		p.Qualifier = jsii.String(DefaultQualifier)
+	}
+	if p.AllowChangeSets == nil {
+		p.AllowChangeSets = jsii.Bool(false)
+	}
+	if p.StackName == nil {
+		p.StackName = jsii.String(DefaultStackName)
+	}
+	return p
+}
+
+func validate(p DiffRoleProps) error {
+	var errs []error
+	check := func(field string, v *string, re *regexp.Regexp, allowed string) {
+		switch {
+		case v == nil || *v == "":
+			errs = append(errs, fmt.Errorf("%s is required: %s", field, allowed))
+		case *awscdk.Token_IsUnresolved(*v):
+			// Known only at deploy time.
+		case !re.MatchString(*v):
+			errs = append(errs, fmt.Errorf("%s %q is not valid: %s", field, *v, allowed))
+		}
+	}
+	check("Owner", p.Owner, ownerRE,
+		"a GitHub user or organization name (letters, digits and single inner hyphens, at most 39 characters)")
+	check("Repo", p.Repo, repoRE,
+		"a GitHub repository name without the owner (letters, digits, '.', '_' and '-', at most 100 characters)")
+	if p.Repo != nil && (*p.Repo == "." || *p.Repo == "..") {
+		errs = append(errs, fmt.Errorf("Repo %q is not valid: a repository name cannot be '.' or '..'", *p.Repo))
+	}
+	check("Qualifier", p.Qualifier, qualifierRE,
+		"the `cdk bootstrap --qualifier` value (letters, digits, '_' and '-', at most 10 characters)")
+	check("StackName", p.StackName, stackNameRE,
+		"a CloudFormation stack name (a letter, then letters, digits and '-', at most 128 characters)")
+	return errors.Join(errs...)
+}
