@@ -1,0 +1,155 @@
+package flowchart_test
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/shipline/shipline/tools/diagram/flowchart"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/pipeline.mmd")
+
+func load(t *testing.T) *flowchart.Template {
+	t.Helper()
+	data, err := os.ReadFile("../testdata/pipeline.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := flowchart.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func TestRenderFixture(t *testing.T) {
+	got, err := flowchart.Render(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const golden = "../testdata/pipeline.mmd"
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("diagram differs from %s (run go test with -update to refresh it):\n%s", golden, got)
+	}
+
+	for _, s := range []string{
+		`subgraph p1_s1 ["1. Source"]`, `subgraph p1_s4 ["4. Deploy"]`,
+		"p1_s1 --> p1_s2 --> p1_s3 --> p1_s4",
+		"CodeStarSourceConnection<br/>acme/web@${Branch}", // Fn::Join and Ref spelled out
+		"Approve #quot;release#quot;",                     // quotes escaped
+		"2 email subscriptions",                           // the sms one is not counted
+		`r_Build ==>|"docker push"| r_Repo5678`,           // found through IMAGE_REPO_NAME
+		"CodeDeployDefault.HalfAtATime",
+		`p1 -.-|"artifacts"| r_Artifacts1234`,
+		"(existing)",
+	} {
+		if !strings.Contains(got, s) {
+			t.Errorf("diagram lacks %q", s)
+		}
+	}
+	// RunOrder 1 before RunOrder 2, whatever the template order.
+	if strings.Index(got, "<b>Image</b>") > strings.Index(got, "<b>Zeta</b>") {
+		t.Error("actions not in RunOrder")
+	}
+	// A resource used twice is declared once.
+	if n := strings.Count(got, "r_Build(["); n != 1 {
+		t.Errorf("r_Build declared %d times", n)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	first, err := flowchart.Render(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		again, _ := flowchart.Render(load(t))
+		if again != first {
+			t.Fatal("two renders of the same template differ")
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	if _, err := flowchart.Parse([]byte("not json")); err == nil {
+		t.Error("Parse accepted non-JSON")
+	}
+	if _, err := flowchart.Parse([]byte(`{"Outputs":{}}`)); err == nil {
+		t.Error("Parse accepted a template without Resources")
+	}
+	tpl, err := flowchart.Parse([]byte(`{"Resources":{"B":{"Type":"AWS::S3::Bucket"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := flowchart.Render(tpl); !errors.Is(err, flowchart.ErrNoPipeline) {
+		t.Errorf("Render without a pipeline: %v", err)
+	}
+}
+
+func TestOddShapes(t *testing.T) {
+	// Stage names as tokens, GetAtt in string form, references to unknown ids,
+	// and a connection created in the template.
+	tpl, err := flowchart.Parse([]byte(`{"Resources":{
+	  "Conn":{"Type":"AWS::CodeConnections::Connection"},
+	  "P":{"Type":"AWS::CodePipeline::Pipeline","Properties":{"Stages":[
+	    {"Name":{"Fn::Sub":"Src-${AWS::Region}"},"Actions":[{"Name":"S",
+	      "ActionTypeId":{"Provider":"CodeStarSourceConnection"},
+	      "Configuration":{"ConnectionArn":{"Fn::GetAtt":"Conn.ConnectionArn"},"Other":{"Ref":"Missing"}}}]},
+	    {"Name":{"Fn::If":["c","a","b"]},"Actions":[]}]}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := flowchart.Render(tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`["1. Src-${AWS::Region}"]`, `["2. …"]`, "p1_s1_a1 -.- r_Conn", "CodeConnections connection"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("diagram lacks %q:\n%s", s, got)
+		}
+	}
+	if strings.Contains(got, "Missing") || strings.Contains(got, "(existing)") {
+		t.Errorf("unexpected node:\n%s", got)
+	}
+}
+
+func TestReadmeBlock(t *testing.T) {
+	readme := "# x\n\n" + flowchart.StartMarker + "\nold\n" + flowchart.EndMarker + "\n\nmore\n"
+	out, err := flowchart.ReplaceReadmeBlock(readme, "```mermaid\nnew\n```")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# x\n\n" + flowchart.StartMarker + "\n```mermaid\nnew\n```\n" + flowchart.EndMarker + "\n\nmore\n"
+	if out != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+	block, err := flowchart.ReadmeBlock(out)
+	if err != nil || block != "```mermaid\nnew\n```\n" {
+		t.Errorf("ReadmeBlock = %q, %v", block, err)
+	}
+	again, _ := flowchart.ReplaceReadmeBlock(out, "```mermaid\nnew\n```\n")
+	if again != out {
+		t.Error("replacing with the same block changed the README")
+	}
+	for _, bad := range []string{
+		"no markers",
+		flowchart.EndMarker + "\n" + flowchart.StartMarker,
+		flowchart.StartMarker + flowchart.EndMarker + flowchart.StartMarker + flowchart.EndMarker,
+	} {
+		if _, err := flowchart.ReplaceReadmeBlock(bad, "x"); err == nil {
+			t.Errorf("no error for README %q", bad)
+		}
+	}
+}

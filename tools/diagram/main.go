@@ -1,0 +1,64 @@
+// Command diagram prints the delivery pipeline of a synthesized stack as a
+// Mermaid flowchart, or keeps the README's copy of it current.
+//
+//	go run ./tools/diagram -template cdk.out/PipelineStack.template.json
+//	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md
+//	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md -check
+//
+// With -readme it rewrites the block between <!-- diagram:start --> and
+// <!-- diagram:end -->; with -check as well it only reports whether the block
+// is current, and exits with status 1 when it is not.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/shipline/shipline/tools/diagram/flowchart"
+)
+
+func main() {
+	tpl := flag.String("template", "cdk.out/PipelineStack.template.json", "synthesized CloudFormation template (JSON)")
+	readme := flag.String("readme", "", "README whose diagram block to rewrite; empty prints the diagram")
+	check := flag.Bool("check", false, "with -readme: fail when the block is stale instead of rewriting it")
+	flag.Parse()
+	if err := run(*tpl, *readme, *check); err != nil {
+		fmt.Fprintln(os.Stderr, "diagram:", err)
+		os.Exit(1)
+	}
+}
+
+func run(templatePath, readmePath string, check bool) error {
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		return err
+	}
+	t, err := flowchart.Parse(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", templatePath, err)
+	}
+	block, err := flowchart.Block(t)
+	if err != nil {
+		return fmt.Errorf("%s: %w", templatePath, err)
+	}
+	if readmePath == "" {
+		_, err := fmt.Print(block)
+		return err
+	}
+	old, err := os.ReadFile(readmePath)
+	if err != nil {
+		return err
+	}
+	updated, err := flowchart.ReplaceReadmeBlock(string(old), block)
+	if err != nil {
+		return fmt.Errorf("%s: %w", readmePath, err)
+	}
+	if updated == string(old) {
+		return nil
+	}
+	if check {
+		return fmt.Errorf("%s: the pipeline diagram is stale; run `make diagram`", readmePath)
+	}
+	return os.WriteFile(readmePath, []byte(updated), 0o644)
+}
