@@ -20,3 +20,20 @@ synth: deps
 test: deps
 	go vet ./...
 	go test ./...
+
+.PHONY: diagram diagram-check diff-fixtures
+
+## diagram: redraw the pipeline diagram in README.md from a fresh synth
+diagram: deps
+	npx --no-install cdk synth --quiet
+	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md
+
+## diagram-check: fail when README.md's pipeline diagram is stale
+diagram-check: deps
+	npx --no-install cdk synth --quiet
+	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md -check
+
+## diff-fixtures: re-record the cdk diff outputs tools/diffcomment is tested on, refresh its goldens
+diff-fixtures: deps
+	bash tools/diffcomment/testdata/record.sh
+	go test ./tools/diffcomment/... -update
