@@ -1,0 +1,125 @@
+package dockerbuild_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/constructs/dockerbuild"
+	"github.com/shipline/shipline/internal/cdktest"
+)
+
+func newProject(props dockerbuild.ProjectProps) assertions.Template {
+	stack := cdktest.NewStack()
+	if props.Repository == nil {
+		props.Repository = awsecr.NewRepository(stack, jsii.String("Repo"), nil)
+	}
+	dockerbuild.NewProject(stack, "Build", &props)
+	return assertions.Template_FromStack(stack, nil)
+}
+
+func TestProjectDefaults(t *testing.T) {
+	tmpl := newProject(dockerbuild.ProjectProps{})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Source":               map[string]any{"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
+		"TimeoutInMinutes":     30,
+		"ConcurrentBuildLimit": 1,
+		"Environment": map[string]any{
+			"Type":           "LINUX_CONTAINER",
+			"Image":          "aws/codebuild/standard:7.0",
+			"ComputeType":    "BUILD_GENERAL1_SMALL",
+			"PrivilegedMode": true,
+			"EnvironmentVariables": assertions.Match_ArrayWith(&[]any{
+				map[string]any{"Name": "AWS_ACCOUNT_ID", "Type": "PLAINTEXT", "Value": map[string]any{"Ref": "AWS::AccountId"}},
+				map[string]any{"Name": "AWS_DEFAULT_REGION", "Type": "PLAINTEXT", "Value": map[string]any{"Ref": "AWS::Region"}},
+				map[string]any{"Name": "IMAGE_PLATFORM", "Type": "PLAINTEXT", "Value": "linux/amd64"},
+				map[string]any{"Name": "IMAGE_REPO_NAME", "Type": "PLAINTEXT", "Value": assertions.Match_AnyValue()},
+				map[string]any{"Name": "REPOSITORY_URI", "Type": "PLAINTEXT", "Value": assertions.Match_AnyValue()},
+			}),
+		},
+		"LogsConfig": map[string]any{"CloudWatchLogs": map[string]any{"Status": "ENABLED", "GroupName": assertions.Match_AnyValue()}},
+	})
+	tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+		"DeletionPolicy": "Retain",
+		"Properties":     map[string]any{"RetentionInDays": 30},
+	})
+	// Pushes go through the repository's grant, scoped to that repository.
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			map[string]any{
+				"Action":   assertions.Match_ArrayWith(&[]any{"ecr:PutImage", "ecr:UploadLayerPart"}),
+				"Effect":   "Allow",
+				"Resource": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Repo")), "Arn"}},
+			},
+		})},
+	})
+}
+
+func TestProjectArm64(t *testing.T) {
+	tmpl := newProject(dockerbuild.ProjectProps{Architecture: awsec2.InstanceArchitecture_ARM_64, ComputeType: awscodebuild.ComputeType_LARGE})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Environment": map[string]any{
+			"Type":                 "ARM_CONTAINER",
+			"Image":                "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+			"ComputeType":          "BUILD_GENERAL1_LARGE",
+			"PrivilegedMode":       true,
+			"EnvironmentVariables": assertions.Match_ArrayWith(&[]any{map[string]any{"Name": "IMAGE_PLATFORM", "Type": "PLAINTEXT", "Value": "linux/arm64"}}),
+		},
+	})
+}
+
+func TestProjectSecretsComeFromParameterStore(t *testing.T) {
+	tmpl := newProject(dockerbuild.ProjectProps{
+		BuildSecrets:         &map[string]*string{"NPM_TOKEN": jsii.String("/web/build/NPM_TOKEN")},
+		BuildSpec:            awscodebuild.BuildSpec_FromSourceFilename(jsii.String("ci/buildspec.yaml")),
+		ConcurrentBuildLimit: jsii.Number(0),
+		Timeout:              awscdk.Duration_Hours(jsii.Number(2)),
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Source":               map[string]any{"BuildSpec": "ci/buildspec.yaml"},
+		"TimeoutInMinutes":     120,
+		"ConcurrentBuildLimit": assertions.Match_Absent(),
+		"Environment": map[string]any{"EnvironmentVariables": assertions.Match_ArrayWith(&[]any{
+			map[string]any{"Name": "NPM_TOKEN", "Type": "PARAMETER_STORE", "Value": "/web/build/NPM_TOKEN"},
+		})},
+	})
+	// CodeBuild resolves the parameter with the project's role.
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			map[string]any{"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": assertions.Match_AnyValue()},
+		})},
+	})
+}
+
+func TestProjectRejectsBadProps(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		props dockerbuild.ProjectProps
+		want  []string
+	}{
+		{"timeout too short", dockerbuild.ProjectProps{Timeout: awscdk.Duration_Minutes(jsii.Number(2))}, []string{"Timeout: got 2 minutes, want 5-2160"}},
+		{"negative concurrency", dockerbuild.ProjectProps{ConcurrentBuildLimit: jsii.Number(-1)}, []string{"ConcurrentBuildLimit: got -1"}},
+		{"bad secret id", dockerbuild.ProjectProps{BuildSecrets: &map[string]*string{"NPM-TOKEN": jsii.String("")}}, []string{`id "NPM-TOKEN"`, "BuildSecrets[NPM-TOKEN]: got an empty parameter name"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := panicMessage(func() { newProject(tc.props) })
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("panic %q: want it to contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func panicMessage(f func()) (msg string) {
+	defer func() { msg, _ = recover().(string) }()
+	f()
+	return ""
+}

@@ -1,0 +1,95 @@
+// Package cdktest gives tests a CDK app with the project's feature flags:
+// without them, unit tests synthesize with older defaults than `cdk synth`.
+package cdktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// FeatureFlags reads the feature flags ("@aws-cdk/..." and "@aws-cdk-containers/...")
+// from the cdk.json at the module root.
+func FeatureFlags() map[string]any {
+	ctx := CDKJSONContext()
+	flags := map[string]any{}
+	for k, v := range ctx {
+		if strings.HasPrefix(k, "@aws-cdk") {
+			flags[k] = v
+		}
+	}
+	return flags
+}
+
+// CDKJSONContext is the whole "context" object of the module's cdk.json.
+func CDKJSONContext() map[string]any {
+	path := filepath.Join(ModuleRoot(), "cdk.json")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		panic(fmt.Sprintf("cdktest: %v", err))
+	}
+	var doc struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		panic(fmt.Sprintf("cdktest: %s: %v", path, err))
+	}
+	return doc.Context
+}
+
+// ModuleRoot is the directory holding go.mod, found from the working directory up.
+func ModuleRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			panic("cdktest: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// NewApp is an app with the project's feature flags plus extra context.
+func NewApp(extra map[string]any) awscdk.App {
+	ctx := FeatureFlags()
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+}
+
+// NewStack is a stack in a fresh app with the project's feature flags.
+func NewStack() awscdk.Stack {
+	return awscdk.NewStack(NewApp(nil), jsii.String("TestStack"), nil)
+}
+
+// JSON is the synthesized template as plain Go values, for checks that the
+// assertions package cannot express.
+func JSON(t assertions.Template) map[string]any {
+	return *t.ToJSON()
+}
+
+// Resources lists the template's resources of one type, by logical id.
+func Resources(tmpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	res, _ := tmpl["Resources"].(map[string]any)
+	for id, r := range res {
+		rm, _ := r.(map[string]any)
+		if rm["Type"] == typ {
+			out[id] = rm
+		}
+	}
+	return out
+}
