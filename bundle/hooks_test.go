@@ -168,7 +168,9 @@ func TestAfterInstall(t *testing.T) {
 	got := parseDotEnv(t, string(data))
 	want := map[string]string{"IMAGE_URI": image}
 	for _, p := range seededParams {
-		want[p.key] = p.value
+		if strings.HasPrefix(p.name, "/web/") {
+			want[p.key] = p.value
+		}
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -338,9 +340,11 @@ func TestValidateServiceNeverHealthy(t *testing.T) {
 func TestHooksInOrder(t *testing.T) {
 	requireMoto(t)
 	h := newHost(t)
+	release := defaultRelease()
+	release["PARAMETER_PATH"] = "/small/"
 	for i, first := range []bool{true, false} {
 		h.clearCalls()
-		h.writeRevision(defaultRelease())
+		h.writeRevision(release)
 		if !first {
 			r := h.run("application-stop.sh")
 			if r.code != 0 {

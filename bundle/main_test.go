@@ -34,6 +34,8 @@ var seededParams = []struct {
 	{"/web/HEALTH_CHECK_PATH", "String", "/healthz", "HEALTH_CHECK_PATH"},
 	{"/web/db/password", "SecureString", `p@ss word's "x" $HOME \n`, "DB_PASSWORD"},
 	{"/web/feature-flags.beta", "String", "a=b#c", "FEATURE_FLAGS_BETA"},
+	// A short path keeps the end-to-end runs fast (one read per parameter).
+	{"/small/APP_PORT", "String", "8080", "APP_PORT"},
 }
 
 // moto is the local AWS API emulator shared by the tests.
