@@ -253,3 +253,19 @@ func TestFenceLongerThanBackticks(t *testing.T) {
 		t.Errorf("fence not lengthened:\n%s", b.String())
 	}
 }
+
+// A diff that stopped before any stack (no closing count) gets no summary line.
+func TestIncompleteHasNoSummary(t *testing.T) {
+	raw := "Unable to resolve AWS account to use.\n"
+	rep, err := diffreport.Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := diffreport.Render(&b, rep, raw, diffreport.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "**Summary:**") || !strings.Contains(b.String(), "[!CAUTION]") {
+		t.Errorf("comment for an incomplete diff:\n%s", b.String())
+	}
+}

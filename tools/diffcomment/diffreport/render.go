@@ -100,10 +100,11 @@ func Render(w io.Writer, rep *Report, raw string, opt Options) error {
 	}
 	b.WriteString(title + "\n\n")
 
-	if opt.Failed || rep.StacksWithDifferences < 0 {
+	incomplete := opt.Failed || rep.StacksWithDifferences < 0
+	if incomplete {
 		b.WriteString("> [!CAUTION]\n> `cdk diff` did not complete; the output below says why.\n\n")
 	}
-	if len(rep.Stacks) > 0 || !opt.Failed {
+	if len(rep.Stacks) > 0 || !incomplete {
 		fmt.Fprintf(&b, "**Summary:** %s.\n\n", rep.Summary())
 	}
 
