@@ -4,6 +4,9 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
 NPM_STAMP := node_modules/.package-lock.json
+# The pinned Node 22 and CDK CLI from package.json come first: jsii (which
+# drives aws-cdk-lib from Go) and the CLI both use the `node` on PATH.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: synth test deps
 deps: $(NPM_STAMP)
