@@ -380,6 +380,7 @@ func TestBuildspecFailures(t *testing.T) {
 		{"bad platform", nil, map[string]string{"IMAGE_PLATFORM": "linux/386"}, regexp.MustCompile(`ERROR: IMAGE_PLATFORM 'linux/386' is not supported`)},
 		{"no Dockerfile", map[string]string{"README.md": "hi\n"}, nil, regexp.MustCompile(`ERROR: no Dockerfile in the repository`)},
 		{"missing app name", nil, map[string]string{"APP_NAME": ""}, regexp.MustCompile(`ERROR: APP_NAME is not set`)},
+		{"bad app name", nil, map[string]string{"APP_NAME": "My.App"}, regexp.MustCompile(`ERROR: APP_NAME 'My.App' is not valid`)},
 		{"bad parameter path", nil, map[string]string{"PARAMETER_PATH": "web"}, regexp.MustCompile(`ERROR: PARAMETER_PATH 'web' must start and end with '/'`)},
 		{"build fails", nil, map[string]string{"STUB_BUILDX_FAIL": "1"}, regexp.MustCompile(`ERROR: the build failed: no deploy bundle assembled`)},
 		{"bundle missing", nil, map[string]string{"BUNDLE_S3_URL": "s3://" + testBucket + "/missing.zip"}, regexp.MustCompile(`ERROR: could not download the deploy bundle`)},

@@ -24,7 +24,7 @@
 //	AWS_ACCOUNT_ID      account of the repository (only used without REPOSITORY_URI)
 //	IMAGE_REPO_NAME     repository name (only used without REPOSITORY_URI)
 //	APP_NAME            app name: /opt/<APP_NAME> on the hosts and the compose project
-//	                    name; lower-case letters, digits, '-', '_', '.'
+//	                    name; lower-case letters, digits, '-', '_'
 //	PARAMETER_PATH      Parameter Store path of the app's settings, like /web/
 //	IMAGE_PLATFORM      linux/amd64 or linux/arm64, the hosts' architecture [linux/amd64]
 //	MOVING_TAG          tag moved to every new image; empty for none [latest]

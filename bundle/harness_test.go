@@ -122,8 +122,12 @@ func newHost(t *testing.T) *host {
 	if err := os.WriteFile(h.stubLog, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	path := h.stubDir + string(os.PathListSeparator)
+	if awsDir != "" {
+		path += awsDir + string(os.PathListSeparator)
+	}
 	h.env = []string{
-		"PATH=" + h.stubDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATH=" + path + os.Getenv("PATH"),
 		"HOME=" + filepath.Join(dir, "home"),
 		"LANG=C.UTF-8",
 		"TMPDIR=" + dir,

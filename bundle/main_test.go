@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -48,6 +49,10 @@ var moto struct {
 
 type iamKey struct{ id, secret string }
 
+// awsDir is the directory of the aws CLI's executable when it sits behind a
+// pyenv shim; "" otherwise.
+var awsDir string
+
 func ciMode() bool { return os.Getenv("CI") == "true" }
 
 func TestMain(m *testing.M) {
@@ -58,6 +63,10 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		moto.skip = "AWS emulator not available (" + err.Error() + "); install moto[server] to run these tests"
+	}
+	// pyenv's shims cost a process or two per call: put the real aws CLI first.
+	if out, err := exec.Command("pyenv", "which", "aws").Output(); err == nil {
+		awsDir = filepath.Dir(strings.TrimSpace(string(out)))
 	}
 	code := m.Run()
 	if stop != nil {

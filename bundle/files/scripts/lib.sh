@@ -56,8 +56,8 @@ shipline_init() {
 	if [[ $APP_NAME == "__APP""_NAME__" ]]; then
 		die "the app name was never rendered into this bundle: deploy the artifact built by the shipline buildspec, not the raw bundle"
 	fi
-	if [[ ! $APP_NAME =~ ^[a-z0-9][a-z0-9_.-]*$ ]]; then
-		die "invalid app name '$APP_NAME': use lower-case letters, digits, '-', '_' or '.'"
+	if [[ ! $APP_NAME =~ ^[a-z0-9][a-z0-9_-]*$ ]]; then
+		die "invalid app name '$APP_NAME': use lower-case letters, digits, '-' or '_' (it names the compose project)"
 	fi
 	DEPLOY_DIR=${SHIPLINE_DEPLOY_DIR:-${SHIPLINE_DEPLOY_ROOT:-/opt}/$APP_NAME}
 	RELEASE_ENV=$DEPLOY_DIR/release.env
