@@ -29,8 +29,20 @@ type DeploymentGroupProps struct {
 	// Default: none.
 	LoadBalancer awscodedeploy.LoadBalancer
 	// DeploymentConfig decides how many hosts are deployed at once.
-	// Default: awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME().
+	// Default: awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME(), or a
+	// custom config when MinimumHealthyHosts is set.
 	DeploymentConfig awscodedeploy.IServerDeploymentConfig
+	// MinimumHealthyHosts creates a custom deployment config that keeps this
+	// many hosts healthy during a deployment, e.g.
+	// awscodedeploy.MinimumHealthyHosts_Percentage(jsii.Number(75)) or
+	// awscodedeploy.MinimumHealthyHosts_Count(jsii.Number(2)). Not together
+	// with DeploymentConfig.
+	// Default: none.
+	MinimumHealthyHosts awscodedeploy.MinimumHealthyHosts
+	// Agent installs the CodeDeploy agent on the group's tagged instances and
+	// Auto Scaling groups through State Manager (see AgentInstall).
+	// Default: no association; the hosts bring their own agent.
+	Agent *AgentOptions
 	// Role is the CodeDeploy service role.
 	// Default: a new role with the AWSCodeDeployRole managed policy.
 	Role awsiam.IRole
@@ -39,12 +51,24 @@ type DeploymentGroupProps struct {
 	NotificationTopic awssns.ITopic
 }
 
+// AgentOptions choose how the CodeDeploy agent is installed.
+type AgentOptions struct {
+	// Mode of installation.
+	// Default: AgentOnce.
+	Mode AgentMode
+	// Schedule of AgentSchedule, e.g. "rate(14 days)".
+	// Default: none; required with AgentSchedule only.
+	Schedule *string
+}
+
 // DeploymentGroup is a CodeDeploy EC2/on-premises application with an
 // in-place deployment group that rolls back when a deployment fails.
 type DeploymentGroup struct {
 	constructs.Construct
 	application awscodedeploy.IServerApplication
 	group       awscodedeploy.ServerDeploymentGroup
+	config      awscodedeploy.IServerDeploymentConfig
+	agent       *AgentInstall
 }
 
 // NotificationEvents are the deployment events sent to the NotificationTopic.
@@ -60,11 +84,17 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 	if err := p.validate(); err != nil {
 		panic(fmt.Sprintf("serverdeploy.DeploymentGroup %q: %v", id, err))
 	}
-	if p.DeploymentConfig == nil {
-		p.DeploymentConfig = awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME()
-	}
 	g := &DeploymentGroup{}
 	constructs.NewConstruct_Override(g, scope, &id)
+	switch {
+	case p.MinimumHealthyHosts != nil:
+		p.DeploymentConfig = awscodedeploy.NewServerDeploymentConfig(g, jsii.String("DeploymentConfig"), &awscodedeploy.ServerDeploymentConfigProps{
+			MinimumHealthyHosts: p.MinimumHealthyHosts,
+		})
+	case p.DeploymentConfig == nil:
+		p.DeploymentConfig = awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME()
+	}
+	g.config = p.DeploymentConfig
 
 	g.application = p.Application
 	if g.application == nil {
@@ -92,11 +122,33 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 	if p.NotificationTopic != nil {
 		g.notify(p.NotificationTopic)
 	}
+	if p.Agent != nil {
+		var names []*string
+		if p.AutoScalingGroups != nil {
+			for _, asg := range *p.AutoScalingGroups {
+				names = append(names, asg.AutoScalingGroupName())
+			}
+		}
+		g.agent = NewAgentInstall(g, "AgentInstall", &AgentInstallProps{
+			Mode:                  p.Agent.Mode,
+			Schedule:              p.Agent.Schedule,
+			InstanceTags:          p.InstanceTags,
+			AutoScalingGroupNames: &names,
+		})
+	}
 	return g
 }
 
 // notify sets the group's trigger configuration, which the L2 does not
-// expose, and lets the service role publish to the topic.
+// expose, and lets the service role publish to the topic. CodeDeploy
+// publishes trigger notifications with the service role (CodeDeploy user
+// guide, "Grant Amazon SNS permissions to a CodeDeploy service role"). For a
+// KMS-encrypted topic the publisher also needs kms:GenerateDataKey* and
+// kms:Decrypt on the topic's key (Amazon SNS developer guide, "Encryption at
+// rest"): GrantPublish adds both when the topic carries its key, which a
+// topic created in the stack (or imported with Topic_FromTopicAttributes and
+// a KeyArn) does. The group waits for the role's policy, so the first
+// notification after creation is not denied.
 func (g *DeploymentGroup) notify(topic awssns.ITopic) {
 	cfn := g.group.Node().DefaultChild().(awscodedeploy.CfnDeploymentGroup)
 	cfn.AddPropertyOverride(jsii.String("TriggerConfigurations"), []map[string]any{{
@@ -104,14 +156,19 @@ func (g *DeploymentGroup) notify(topic awssns.ITopic) {
 		"TriggerTargetArn": topic.TopicArn(),
 		"TriggerEvents":    NotificationEvents,
 	}})
-	topic.GrantPublish(g.group.Role())
+	grant := topic.GrantPublish(g.group.Role())
+	cfn.Node().AddDependency(grant)
 }
 
 func (p DeploymentGroupProps) validate() error {
+	var errs []error
 	if p.InstanceTags == nil && (p.AutoScalingGroups == nil || len(*p.AutoScalingGroups) == 0) {
-		return errors.New("InstanceTags, AutoScalingGroups: got neither, want instance tags, Auto Scaling groups or both, so the group has hosts to deploy to")
+		errs = append(errs, errors.New("InstanceTags, AutoScalingGroups: got neither, want instance tags, Auto Scaling groups or both, so the group has hosts to deploy to"))
 	}
-	return nil
+	if p.MinimumHealthyHosts != nil && p.DeploymentConfig != nil {
+		errs = append(errs, errors.New("DeploymentConfig, MinimumHealthyHosts: got both, want one: MinimumHealthyHosts defines a custom deployment config"))
+	}
+	return errors.Join(errs...)
 }
 
 // Application is the CodeDeploy application.
@@ -119,3 +176,10 @@ func (g *DeploymentGroup) Application() awscodedeploy.IServerApplication { retur
 
 // DeploymentGroup is the deployment group (the escape hatch).
 func (g *DeploymentGroup) DeploymentGroup() awscodedeploy.ServerDeploymentGroup { return g.group }
+
+// DeploymentConfig is the group's deployment config (the custom one made from
+// MinimumHealthyHosts, or the one passed in).
+func (g *DeploymentGroup) DeploymentConfig() awscodedeploy.IServerDeploymentConfig { return g.config }
+
+// AgentInstall is the agent association construct; nil without Agent.
+func (g *DeploymentGroup) AgentInstall() *AgentInstall { return g.agent }
