@@ -80,14 +80,25 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	for k, v := range cfg.BuildSecrets {
 		secrets[k] = jsii.String(v)
 	}
+	var managed *dockerbuild.ManagedBuild
+	if cfg.Buildspec == BuildspecManaged {
+		managed = &dockerbuild.ManagedBuild{
+			AppName:       cfg.AppName,
+			ParameterPath: cfg.ParameterPath(),
+			Dockerfile:    cfg.Dockerfile,
+			BuildContext:  cfg.BuildContext,
+		}
+	}
 	s.Build = dockerbuild.NewProject(s, "DockerBuild", &dockerbuild.ProjectProps{
 		Repository:           s.Repository.Repository(),
 		Architecture:         arch,
 		BuildSpec:            s.buildSpec(cfg),
+		Managed:              managed,
 		ComputeType:          awscodebuild.ComputeType(strings.TrimPrefix(cfg.BuildComputeType, "BUILD_GENERAL1_")),
 		Timeout:              awscdk.Duration_Minutes(jsii.Number(float64(cfg.BuildTimeoutMinutes))),
 		ConcurrentBuildLimit: jsii.Number(float64(cfg.BuildConcurrencyLimit)),
 		BuildSecrets:         &secrets,
+		// A repository buildspec gets the same names the managed one uses.
 		EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
 			"APP_NAME":       {Value: jsii.String(cfg.AppName)},
 			"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
@@ -138,7 +149,11 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	return s
 }
 
+// buildSpec is nil for the managed buildspec, which dockerbuild supplies.
 func (s *PipelineStack) buildSpec(cfg Config) awscodebuild.BuildSpec {
+	if cfg.Buildspec == BuildspecManaged {
+		return nil
+	}
 	return awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
 }
 

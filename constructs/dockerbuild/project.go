@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -23,9 +24,15 @@ type ProjectProps struct {
 	// Architecture of the build machine and so of the image.
 	// Default: awsec2.InstanceArchitecture_X86_64 (the standard 7.0 image).
 	Architecture awsec2.InstanceArchitecture
-	// BuildSpec the project runs.
-	// Default: buildspec.yml from the source repository.
+	// BuildSpec the project runs, e.g.
+	// awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml"))
+	// for the app repository's own (the seed's way).
+	// Default: shipline's managed buildspec and deploy bundle (see Managed).
 	BuildSpec awscodebuild.BuildSpec
+	// Managed configures the managed buildspec; AppName is required when
+	// BuildSpec is nil, and Managed must be nil when BuildSpec is set.
+	// Default: nil.
+	Managed *ManagedBuild
 	// ComputeType of the build machine.
 	// Default: awscodebuild.ComputeType_SMALL.
 	ComputeType awscodebuild.ComputeType
@@ -107,6 +114,33 @@ func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Pro
 		}
 	}
 
+	var asset awss3assets.Asset
+	if p.BuildSpec == nil {
+		m := p.Managed.withDefaults()
+		spec, err := managedBuildSpec()
+		if err == nil {
+			asset, err = c.deployBundle()
+		}
+		if err != nil {
+			panic(fmt.Sprintf("dockerbuild.Project %q: %v", id, err))
+		}
+		p.BuildSpec = spec
+		for k, v := range map[string]*string{
+			"APP_NAME":         jsii.String(m.AppName),
+			"PARAMETER_PATH":   jsii.String(m.ParameterPath),
+			"DOCKERFILE":       jsii.String(m.Dockerfile),
+			"BUILD_CONTEXT":    jsii.String(m.BuildContext),
+			"MOVING_TAG":       jsii.String(m.MovingTag),
+			"CACHE_TAG":        jsii.String(m.CacheTag),
+			"BUNDLE_S3_URL":    asset.S3ObjectUrl(),
+			"BUILD_SECRET_IDS": jsii.String(sortedIDs(p.BuildSecrets)),
+		} {
+			if _, set := env[k]; !set {
+				env[k] = plain(v)
+			}
+		}
+	}
+
 	c.project = awscodebuild.NewPipelineProject(c, jsii.String("Resource"), &awscodebuild.PipelineProjectProps{
 		Description: p.Description,
 		Environment: &awscodebuild.BuildEnvironment{
@@ -125,6 +159,9 @@ func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Pro
 		},
 	})
 	p.Repository.GrantPullPush(c.project)
+	if asset != nil {
+		asset.GrantRead(c.project)
+	}
 	return c
 }
 
@@ -165,9 +202,6 @@ func withDefaults(props *ProjectProps) ProjectProps {
 	if p.Architecture == "" {
 		p.Architecture = awsec2.InstanceArchitecture_X86_64
 	}
-	if p.BuildSpec == nil {
-		p.BuildSpec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml"))
-	}
 	if p.ComputeType == "" {
 		p.ComputeType = awscodebuild.ComputeType_SMALL
 	}
@@ -191,6 +225,13 @@ func withDefaults(props *ProjectProps) ProjectProps {
 
 func (p ProjectProps) validate() error {
 	var errs []error
+	if p.BuildSpec == nil {
+		if err := p.Managed.withDefaults().validate(); err != nil {
+			errs = append(errs, err)
+		}
+	} else if p.Managed != nil {
+		errs = append(errs, errors.New("Managed: got settings with a BuildSpec, want Managed only without BuildSpec (the managed buildspec is the default)"))
+	}
 	if p.Repository == nil {
 		errs = append(errs, errors.New("Repository: got nil, want the ECR repository that receives the image"))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/jsii-runtime-go"
+	"gopkg.in/yaml.v3"
 
 	"github.com/shipline/shipline/constructs/dockerbuild"
 	"github.com/shipline/shipline/internal/cdktest"
@@ -25,9 +26,9 @@ func newProject(props dockerbuild.ProjectProps) assertions.Template {
 }
 
 func TestProjectDefaults(t *testing.T) {
-	tmpl := newProject(dockerbuild.ProjectProps{})
+	tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: "web"}})
 	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
-		"Source":               map[string]any{"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
+		"Source":               map[string]any{"Type": "CODEPIPELINE", "BuildSpec": assertions.Match_StringLikeRegexp(jsii.String("docker buildx build"))},
 		"TimeoutInMinutes":     30,
 		"ConcurrentBuildLimit": 1,
 		"Environment": map[string]any{
@@ -62,7 +63,7 @@ func TestProjectDefaults(t *testing.T) {
 }
 
 func TestProjectArm64(t *testing.T) {
-	tmpl := newProject(dockerbuild.ProjectProps{Architecture: awsec2.InstanceArchitecture_ARM_64, ComputeType: awscodebuild.ComputeType_LARGE})
+	tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: "web"}, Architecture: awsec2.InstanceArchitecture_ARM_64, ComputeType: awscodebuild.ComputeType_LARGE})
 	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 		"Environment": map[string]any{
 			"Type":                 "ARM_CONTAINER",
@@ -97,12 +98,77 @@ func TestProjectSecretsComeFromParameterStore(t *testing.T) {
 	})
 }
 
+func TestProjectManagedBuildspecAndBundle(t *testing.T) {
+	tmpl := newProject(dockerbuild.ProjectProps{
+		Managed:      &dockerbuild.ManagedBuild{AppName: "web", Dockerfile: "docker/Dockerfile"},
+		BuildSecrets: &map[string]*string{"NPM_TOKEN": jsii.String("/web/build/NPM_TOKEN"), "A_KEY": jsii.String("/web/build/A_KEY")},
+	})
+	env := map[string]any{}
+	var spec string
+	for _, p := range cdktest.Resources(cdktest.JSON(tmpl), "AWS::CodeBuild::Project") {
+		props := p["Properties"].(map[string]any)
+		spec = props["Source"].(map[string]any)["BuildSpec"].(string)
+		for _, v := range props["Environment"].(map[string]any)["EnvironmentVariables"].([]any) {
+			m := v.(map[string]any)
+			env[m["Name"].(string)] = m["Value"]
+		}
+	}
+	for name, want := range map[string]string{
+		"APP_NAME": "web", "PARAMETER_PATH": "/web/", "DOCKERFILE": "docker/Dockerfile", "BUILD_CONTEXT": ".",
+		"MOVING_TAG": "latest", "CACHE_TAG": "buildcache", "BUILD_SECRET_IDS": "A_KEY NPM_TOKEN",
+	} {
+		if env[name] != want {
+			t.Errorf("%s: got %v, want %q", name, env[name], want)
+		}
+	}
+	if _, ok := env["BUNDLE_S3_URL"]; !ok {
+		t.Error("BUNDLE_S3_URL: missing; the buildspec downloads the deploy bundle from it")
+	}
+	// Buildspec variables override the project's (CodeBuild's precedence), so
+	// the buildspec must not declare any variable the project sets.
+	var doc struct {
+		Env struct {
+			Variables map[string]any `yaml:"variables"`
+		} `yaml:"env"`
+	}
+	if err := yaml.Unmarshal([]byte(spec), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name := range env {
+		if _, shadowed := doc.Env.Variables[name]; shadowed {
+			t.Errorf("buildspec env.variables declares %s, which would override the project's value", name)
+		}
+	}
+	// The project may read the bundle asset.
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Action": assertions.Match_ArrayWith(&[]any{"s3:GetObject*"}),
+		})})},
+	})
+}
+
+func TestProjectRepositoryBuildspec(t *testing.T) {
+	tmpl := newProject(dockerbuild.ProjectProps{BuildSpec: awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml"))})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Source": map[string]any{"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
+	})
+	for _, p := range cdktest.Resources(cdktest.JSON(tmpl), "AWS::CodeBuild::Project") {
+		for _, v := range p["Properties"].(map[string]any)["Environment"].(map[string]any)["EnvironmentVariables"].([]any) {
+			if name := v.(map[string]any)["Name"]; name == "BUNDLE_S3_URL" {
+				t.Error("a repository buildspec gets no deploy bundle")
+			}
+		}
+	}
+}
+
 func TestProjectRejectsBadProps(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		props dockerbuild.ProjectProps
 		want  []string
 	}{
+		{"managed without app name", dockerbuild.ProjectProps{}, []string{`Managed.AppName: got ""`}},
+		{"managed and a buildspec", dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: "web"}, BuildSpec: awscodebuild.BuildSpec_FromSourceFilename(jsii.String("b.yml"))}, []string{"Managed: got settings with a BuildSpec"}},
 		{"timeout too short", dockerbuild.ProjectProps{Timeout: awscdk.Duration_Minutes(jsii.Number(2))}, []string{"Timeout: got 2 minutes, want 5-2160"}},
 		{"negative concurrency", dockerbuild.ProjectProps{ConcurrentBuildLimit: jsii.Number(-1)}, []string{"ConcurrentBuildLimit: got -1"}},
 		{"bad secret id", dockerbuild.ProjectProps{BuildSecrets: &map[string]*string{"NPM-TOKEN": jsii.String("")}}, []string{`id "NPM-TOKEN"`, "BuildSecrets[NPM-TOKEN]: got an empty parameter name"}},
