@@ -11,7 +11,7 @@
 set -euo pipefail
 
 HOOK=AfterInstall
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 shipline_init
 
@@ -38,9 +38,13 @@ trap cleanup EXIT
 
 # --- image ------------------------------------------------------------------
 registry=${image_uri%%/*}
+ecr_region=$region
+if [[ $registry =~ ^[0-9]+[.]dkr[.]ecr(-fips)?[.]([a-z0-9-]+)[.]amazonaws[.]com([.]cn)?$ ]]; then
+	ecr_region=${BASH_REMATCH[2]}
+fi
 log "logging in to $registry"
-password=$(aws ecr get-login-password --region "$region" 2>"$errf") ||
-	die "could not get an ECR login token in $region ($(last_line "$errf")): give the instance profile ecr:GetAuthorizationToken, and remove stale keys in /root/.aws/credentials"
+password=$(aws ecr get-login-password --region "$ecr_region" 2>"$errf") ||
+	die "could not get an ECR login token in $ecr_region ($(last_line "$errf")): give the instance profile ecr:GetAuthorizationToken, and remove stale keys in /root/.aws/credentials"
 printf '%s' "$password" | docker login --username AWS --password-stdin "$registry" >/dev/null 2>"$errf" ||
 	die "docker login to $registry failed ($(last_line "$errf")): check that the docker daemon runs and the registry is reachable from this host"
 unset password

@@ -9,7 +9,7 @@
 set -euo pipefail
 
 HOOK=ApplicationStart
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 shipline_init
 

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 HOOK=ValidateService
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 shipline_init
 
