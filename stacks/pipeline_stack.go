@@ -145,6 +145,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		RemovalPolicy:      removal,
 	})
 
+	s.writeParameters(cfg)
 	s.outputs(cfg)
 	return s
 }

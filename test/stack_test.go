@@ -1,0 +1,84 @@
+package test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/cdktest"
+	"github.com/shipline/shipline/stacks"
+)
+
+var (
+	defaultOnce sync.Once
+	defaultTmpl assertions.Template
+)
+
+// defaultTemplate synthesizes the stack from cdk.json's context once per
+// test binary.
+func defaultTemplate(t *testing.T) assertions.Template {
+	t.Helper()
+	defaultOnce.Do(func() {
+		parsed, err := stacks.ConfigFromContext(cdktest.CDKJSONContext())
+		if err != nil {
+			t.Fatalf("cdk.json context: %v", err)
+		}
+		stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+		defaultTmpl = assertions.Template_FromStack(stack, nil)
+	})
+	return defaultTmpl
+}
+
+// TestDefaultStack checks what the default cdk.json promises a user.
+func TestDefaultStack(t *testing.T) {
+	tmpl := defaultTemplate(t)
+	tmpl.HasResourceProperties(jsii.String("AWS::ECR::Repository"), map[string]any{
+		"ImageScanningConfiguration": map[string]any{"ScanOnPush": true},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Environment": assertions.Match_ObjectLike(&map[string]any{
+			"Type": "LINUX_CONTAINER", "Image": "aws/codebuild/standard:7.0", "PrivilegedMode": true,
+		}),
+	})
+	tmpl.ResourceCountIs(jsii.String("AWS::CodeDeploy::Application"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), map[string]any{"ComputePlatform": "Server"})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{
+		"DeploymentStyle":      assertions.Match_Absent(), // in-place is the default style
+		"DeploymentConfigName": "CodeDeployDefault.OneAtATime",
+		"Ec2TagSet": map[string]any{"Ec2TagSetList": []any{map[string]any{"Ec2TagGroup": []any{
+			map[string]any{"Key": "App", "Value": "myapp", "Type": "KEY_AND_VALUE"},
+		}}}},
+		"AutoRollbackConfiguration": map[string]any{"Enabled": true, "Events": []any{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{"Protocol": "email", "Endpoint": "approver@example.com"})
+
+	var stages []string
+	for _, p := range cdktest.Resources(cdktest.JSON(tmpl), "AWS::CodePipeline::Pipeline") {
+		props := p["Properties"].(map[string]any)
+		if props["PipelineType"] != "V2" {
+			t.Errorf("PipelineType: got %v, want V2", props["PipelineType"])
+		}
+		for _, s := range props["Stages"].([]any) {
+			stage := s.(map[string]any)
+			stages = append(stages, stage["Name"].(string))
+			for _, a := range stage["Actions"].([]any) {
+				if cfg, ok := a.(map[string]any)["Configuration"].(map[string]any); ok && cfg["BranchName"] != nil && cfg["BranchName"] != "main" {
+					t.Errorf("source branch: got %v, want main", cfg["BranchName"])
+				}
+			}
+		}
+	}
+	if got := strings.Join(stages, ","); got != "Source,Approval,Build,Deploy" {
+		t.Errorf("stages: got %s, want Source,Approval,Build,Deploy", got)
+	}
+	// The deploy hooks' settings are written under /<appName>/.
+	for name, value := range map[string]string{"/myapp/APP_PORT": "8080", "/myapp/HTTP_PORT": "80", "/myapp/HEALTH_CHECK_PATH": "/health"} {
+		tmpl.HasResourceProperties(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": name, "Value": value, "Type": "String"})
+	}
+	for _, out := range []string{"PipelineName", "PipelineConsoleUrl", "RepositoryUri", "ConnectionArn", "ApprovalTopicArn", "DeploymentGroupName"} {
+		tmpl.HasOutput(jsii.String(out), map[string]any{})
+	}
+}
