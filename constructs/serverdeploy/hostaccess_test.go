@@ -92,7 +92,7 @@ func TestHostAccessKeys(t *testing.T) {
 	decrypt := func(sid, keyPrefix, service string) map[string]any {
 		return map[string]any{
 			"Sid": sid, "Effect": "Allow", "Action": "kms:Decrypt",
-			"Resource":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^" + keyPrefix)), "Arn"}},
+			"Resource": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^" + keyPrefix)), "Arn"}},
 			"Condition": map[string]any{"StringEquals": map[string]any{"kms:ViaService": map[string]any{
 				"Fn::Join": []any{"", []any{service + ".eu-west-1.", map[string]any{"Ref": "AWS::URLSuffix"}}},
 			}}},
