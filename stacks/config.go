@@ -168,6 +168,11 @@ func ConfigFromContext(ctx map[string]any) (Parsed, error) {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("context key %q is not a shipline setting; did you mean %q?", k, hint))
 		}
 	}
+	if p.Set["approvalTopicArn"] && !p.Set["approverEmails"] && p.Config.ApprovalTopicArn != "" {
+		// An existing topic has its own subscribers: the placeholder address
+		// is not subscribed to it.
+		p.Config.ApproverEmails = nil
+	}
 	errs = append(errs, p.Config.validate(p.Set)...)
 	if len(errs) > 0 {
 		return p, errors.Join(errs...)

@@ -167,7 +167,11 @@ func kv(field func(*Config) *map[string]string) func(*Config, any) error {
 				if !ok {
 					return fmt.Errorf("got %s for %q, want a string", describe(item), k)
 				}
-				out[strings.TrimSpace(k)] = strings.TrimSpace(s)
+				k = strings.TrimSpace(k)
+				if _, dup := out[k]; dup {
+					return fmt.Errorf("got %q twice, want each secret id once", k)
+				}
+				out[k] = strings.TrimSpace(s)
 			}
 		case string:
 			v = strings.TrimSpace(v)
@@ -181,7 +185,11 @@ func kv(field func(*Config) *map[string]string) func(*Config, any) error {
 					if !ok {
 						return fmt.Errorf("got %q, want ID=/parameter/name pairs separated by commas", pair)
 					}
-					out[strings.TrimSpace(k)] = strings.TrimSpace(val)
+					k = strings.TrimSpace(k)
+					if _, dup := out[k]; dup {
+						return fmt.Errorf("got %q twice, want each secret id once", k)
+					}
+					out[k] = strings.TrimSpace(val)
 				}
 			}
 		default:

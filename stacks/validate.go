@@ -113,7 +113,7 @@ func (c Config) validate(set map[string]bool) []error {
 	if c.BuildContext != "." && !validRepoPath(c.BuildContext, false) {
 		add(bad("buildContext", c.BuildContext, "\".\" or a relative directory in the app repository"))
 	}
-	if c.Buildspec != BuildspecManaged {
+	if c.Buildspec != BuildspecManaged && validRepoPath(c.Buildspec, true) {
 		for _, k := range []string{"dockerfile", "buildContext"} {
 			if set[k] {
 				add(bad(k, "set", "no value with a repository buildspec (%q): the repository's buildspec decides how to build", c.Buildspec))
@@ -161,8 +161,14 @@ func (c Config) validate(set map[string]bool) []error {
 	for _, v := range c.DeployTagValues {
 		add(validTag("deployTagValues", v, 1, 256, false))
 	}
+	add(noDuplicates("deployTagValues", c.DeployTagValues))
 	if c.AutoScalingGroupName != "" && !reASGName.MatchString(c.AutoScalingGroupName) {
 		add(bad("autoScalingGroupName", c.AutoScalingGroupName, "an Auto Scaling group name: 1-255 characters without ':'"))
+	}
+	if c.AutoScalingGroupName != "" && c.ManagedHost {
+		// An existing group plus a host the stack creates: two deploy targets
+		// that contradict each other.
+		add(bad("autoScalingGroupName", c.AutoScalingGroupName, "no value with managedHost true: deploy to an existing group or to the managed host, not both"))
 	}
 	if c.TargetGroupArn != "" && !reTargetGroup.MatchString(c.TargetGroupArn) {
 		add(bad("targetGroupArn", c.TargetGroupArn, "arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>"))
@@ -224,6 +230,7 @@ func (c Config) validate(set map[string]bool) []error {
 			add(bad("subnetIds", s, "subnet ids such as subnet-0abc1234def567890"))
 		}
 	}
+	add(noDuplicates("subnetIds", c.SubnetIDs))
 	for _, z := range c.AvailabilityZones {
 		if !reAZ.MatchString(z) {
 			add(bad("availabilityZones", z, "zone names such as eu-west-1a"))
@@ -332,6 +339,18 @@ func validSchedule(s string) error {
 		return nil
 	}
 	return bad("agentSchedule", s, "rate(N minutes|hours|days) or cron(min hour day month weekday [year]), e.g. rate(14 days)")
+}
+
+// noDuplicates reports the first value a list holds twice.
+func noDuplicates(setting string, values []string) error {
+	seen := map[string]bool{}
+	for _, v := range values {
+		if seen[v] {
+			return bad(setting, v, "each value once")
+		}
+		seen[v] = true
+	}
+	return nil
 }
 
 func validPort(setting string, p int) error {

@@ -1,0 +1,338 @@
+package stacks_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/shipline/shipline/stacks"
+)
+
+// badConfig is one mistake a user can make in cdk.json or with `-c`, and the
+// line that must reach them: the setting, the value received and what is
+// allowed.
+type badConfig struct {
+	name    string
+	ctx     map[string]any
+	setting string // the line starts with "<setting>: got "
+	got     string // the value as the message shows it
+	want    string // a fragment of what is allowed
+}
+
+// Helpers that build context maps the way the two sources deliver them:
+// cdk.json gives JSON types, `-c key=value` always gives strings.
+func js(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+func list(items ...any) []any { return items }
+
+var (
+	goodConnection = "arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+	goodTopic      = "arn:aws:sns:eu-west-1:123456789012:approvals"
+	goodTargetGrp  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
+)
+
+// catalog lists the bad configs. Every entry must fail with its line.
+var catalog = []badConfig{
+	// appName
+	{"appName uppercase and underscore", js("appName", "My_App"), "appName", `"My_App"`, "3-32 characters of a-z"},
+	{"appName too short (-c)", js("appName", "ab"), "appName", `"ab"`, "3-32 characters"},
+	{"appName too long", js("appName", strings.Repeat("a", 33)), "appName", `"` + strings.Repeat("a", 33) + `"`, "3-32 characters"},
+	{"appName starts with digit", js("appName", "1app"), "appName", `"1app"`, "starting with a letter"},
+	{"appName double hyphen", js("appName", "my--app"), "appName", `"my--app"`, "single hyphens"},
+	{"appName trailing hyphen", js("appName", "myapp-"), "appName", `"myapp-"`, "ending with a letter or digit"},
+	{"appName reserved aws prefix", js("appName", "awsapp"), "appName", `"awsapp"`, `not starting with "aws" or "ssm"`},
+	{"appName reserved ssm prefix", js("appName", "ssm-web"), "appName", `"ssm-web"`, `not starting with "aws" or "ssm"`},
+	{"appName a number in cdk.json", js("appName", 42.0), "appName", "42", "a string"},
+	{"appName a list in cdk.json", js("appName", list("a")), "appName", "a list", "a string"},
+	{"appName null in cdk.json", js("appName", nil), "appName", "null", "a string"},
+
+	// GitHub source
+	{"githubOwner with slash", js("githubOwner", "acme/web"), "githubOwner", `"acme/web"`, "GitHub user or organisation"},
+	{"githubOwner leading hyphen", js("githubOwner", "-acme"), "githubOwner", `"-acme"`, "not starting or ending with a hyphen"},
+	{"githubOwner empty", js("githubOwner", ""), "githubOwner", `""`, "1-39 letters"},
+	{"githubRepo with .git", js("githubRepo", "web.git"), "githubRepo", `"web.git"`, "without the owner or a .git suffix"},
+	{"githubRepo owner/repo", js("githubRepo", "acme/web"), "githubRepo", `"acme/web"`, "without the owner"},
+	{"githubRepo dot-dot", js("githubRepo", ".."), "githubRepo", `".."`, "a repository name"},
+	{"githubBranch with space", js("githubBranch", "my branch"), "githubBranch", `"my branch"`, "a Git branch name"},
+	{"githubBranch wildcard", js("githubBranch", "release/*"), "githubBranch", `"release/*"`, "'*'"},
+	{"githubBranch dot-dot", js("githubBranch", "a..b"), "githubBranch", `"a..b"`, "'..'"},
+	{"githubBranch .lock", js("githubBranch", "main.lock"), "githubBranch", `"main.lock"`, `".lock"`},
+	{"githubBranch empty", js("githubBranch", ""), "githubBranch", `""`, "a Git branch name"},
+	{"connectionArn wrong service", js("connectionArn", "arn:aws:codebuild:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"), "connectionArn", `"arn:aws:codebuild:`, "arn:aws:codeconnections:"},
+	{"connectionArn short account", js("connectionArn", "arn:aws:codeconnections:eu-west-1:1234:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"), "connectionArn", `"arn:aws:codeconnections:eu-west-1:1234:`, "<account>"},
+	{"connectionArn not a uuid", js("connectionArn", "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc"), "connectionArn", `connection/abc"`, "connection/<uuid>"},
+	{"connectionArn just a name", js("connectionArn", "my-github"), "connectionArn", `"my-github"`, "empty (create a connection)"},
+
+	// Approval
+	{"approverEmails empty list", js("approverEmails", list()), "approverEmails", `""`, "at least one address"},
+	{"approverEmails empty -c", js("approverEmails", ""), "approverEmails", `""`, "at least one address"},
+	{"approverEmails bad address", js("approverEmails", list("ops.example.com")), "approverEmails", `"ops.example.com"`, "an email address"},
+	{"approverEmails display name", js("approverEmails", list("Ops <ops@example.com>")), "approverEmails", `"Ops <ops@example.com>"`, "an email address"},
+	{"approverEmails no TLD", js("approverEmails", "ops@localhost"), "approverEmails", `"ops@localhost"`, "an email address"},
+	{"approverEmails -c with empty item", js("approverEmails", "a@example.com,,b@example.com"), "approverEmails", `""`, "an email address"},
+	{"approverEmails duplicate (-c)", js("approverEmails", "ops@example.com,OPS@example.com"), "approverEmails", `"OPS@example.com"`, "each address once"},
+	{"approverEmails list of numbers", js("approverEmails", list(1.0)), "approverEmails", "a list holding 1", "a list of strings"},
+	{"approverEmails broken JSON -c", js("approverEmails", `["a@example.com"`), "approverEmails", `"[\"a@example.com\""`, "a JSON list of strings"},
+	{"approverEmails object", js("approverEmails", map[string]any{"a": "b"}), "approverEmails", "an object", "a list of strings"},
+	{"approvalTopicArn fifo", js("approvalTopicArn", goodTopic+".fifo"), "approvalTopicArn", `"` + goodTopic + `.fifo"`, "a standard topic"},
+	{"approvalTopicArn a topic name", js("approvalTopicArn", "approvals"), "approvalTopicArn", `"approvals"`, "arn:aws:sns:<region>"},
+	{"approvalTopicArn sqs arn", js("approvalTopicArn", "arn:aws:sqs:eu-west-1:123456789012:q"), "approvalTopicArn", `"arn:aws:sqs:`, "arn:aws:sns:"},
+	{"approvalPosition lowercase", js("approvalPosition", "beforebuild"), "approvalPosition", `"beforebuild"`, `"beforeBuild" or "beforeDeploy"`},
+	{"approvalPosition after deploy", js("approvalPosition", "afterDeploy"), "approvalPosition", `"afterDeploy"`, `"beforeBuild" or "beforeDeploy"`},
+
+	// Build
+	{"buildspec absolute path", js("buildspec", "/buildspec.yml"), "buildspec", `"/buildspec.yml"`, "a relative .yml/.yaml path"},
+	{"buildspec not yaml", js("buildspec", "buildspec.json"), "buildspec", `"buildspec.json"`, "a relative .yml/.yaml path"},
+	{"buildspec parent dir", js("buildspec", "../ci/buildspec.yml"), "buildspec", `"../ci/buildspec.yml"`, "relative .yml/.yaml path"},
+	{"dockerfile with repository buildspec", js("buildspec", "buildspec.yml", "dockerfile", "Dockerfile"), "dockerfile", `"set"`, "no value with a repository buildspec"},
+	{"buildContext with repository buildspec", js("buildspec", "ci/build.yaml", "buildContext", "app"), "buildContext", `"set"`, "no value with a repository buildspec"},
+	{"dockerfile absolute", js("dockerfile", "/src/Dockerfile"), "dockerfile", `"/src/Dockerfile"`, "a relative path"},
+	{"dockerfile empty", js("dockerfile", ""), "dockerfile", `""`, "a relative path"},
+	{"buildContext parent", js("buildContext", ".."), "buildContext", `".."`, "a relative directory"},
+	{"buildComputeType lowercase", js("buildComputeType", "small"), "buildComputeType", `"small"`, "SMALL, MEDIUM, LARGE, X_LARGE, X2_LARGE"},
+	{"buildComputeType lambda", js("buildComputeType", "BUILD_LAMBDA_1GB"), "buildComputeType", `"BUILD_LAMBDA_1GB"`, "one of SMALL"},
+	{"buildTimeoutMinutes too low", js("buildTimeoutMinutes", 4.0), "buildTimeoutMinutes", "4", "5-2160"},
+	{"buildTimeoutMinutes too high (-c)", js("buildTimeoutMinutes", "2161"), "buildTimeoutMinutes", "2161", "5-2160"},
+	{"buildTimeoutMinutes fraction", js("buildTimeoutMinutes", 30.5), "buildTimeoutMinutes", "30.5", "a whole number"},
+	{"buildTimeoutMinutes words (-c)", js("buildTimeoutMinutes", "thirty"), "buildTimeoutMinutes", `"thirty"`, "a whole number"},
+	{"buildTimeoutMinutes bool", js("buildTimeoutMinutes", true), "buildTimeoutMinutes", "true", "a whole number"},
+	{"buildTimeoutMinutes huge", js("buildTimeoutMinutes", 1e12), "buildTimeoutMinutes", "1000000000000", "a whole number"},
+	{"buildConcurrencyLimit negative", js("buildConcurrencyLimit", -1.0), "buildConcurrencyLimit", "-1", "0 (no limit) or 1-100"},
+	{"buildConcurrencyLimit too high (-c)", js("buildConcurrencyLimit", "101"), "buildConcurrencyLimit", "101", "0 (no limit) or 1-100"},
+	{"buildSecrets value is the secret", js("buildSecrets", map[string]any{"NPM_TOKEN": "npm_abc123"}), "buildSecrets.NPM_TOKEN", `"npm_abc123"`, "a Parameter Store name starting with '/'"},
+	{"buildSecrets -c value is the secret", js("buildSecrets", "NPM_TOKEN=npm_abc123"), "buildSecrets.NPM_TOKEN", `"npm_abc123"`, "never the secret itself"},
+	{"buildSecrets -c missing =", js("buildSecrets", "NPM_TOKEN"), "buildSecrets", `"NPM_TOKEN"`, "ID=/parameter/name pairs"},
+	{"buildSecrets -c duplicate id", js("buildSecrets", "TOKEN=/a/b,TOKEN=/a/c"), "buildSecrets", `"TOKEN" twice`, "each secret id once"},
+	{"buildSecrets id with hyphen", js("buildSecrets", map[string]any{"npm-token": "/myapp/npm"}), "buildSecrets", `"npm-token"`, "letters, digits and '_'"},
+	{"buildSecrets reserved id", js("buildSecrets", map[string]any{"REPOSITORY_URI": "/myapp/uri"}), "buildSecrets", `"REPOSITORY_URI"`, "not one of the build's own variables"},
+	{"buildSecrets CODEBUILD_ id", js("buildSecrets", "CODEBUILD_X=/myapp/x"), "buildSecrets", `"CODEBUILD_X"`, "CODEBUILD_*"},
+	{"buildSecrets non-string value", js("buildSecrets", map[string]any{"TOKEN": 5.0}), "buildSecrets", `5 for "TOKEN"`, "a string"},
+	{"buildSecrets list", js("buildSecrets", list("/a")), "buildSecrets", "a list", "an object of strings"},
+	{"buildSecrets param with //", js("buildSecrets", map[string]any{"TOKEN": "/myapp//npm"}), "buildSecrets.TOKEN", `"/myapp//npm"`, "a Parameter Store name"},
+	{"architecture amd64", js("architecture", "amd64"), "architecture", `"amd64"`, `"x86_64" or "arm64"`},
+	{"architecture aarch64 (-c)", js("architecture", "aarch64"), "architecture", `"aarch64"`, `"x86_64" or "arm64"`},
+	{"logRetentionDays not a CloudWatch value", js("logRetentionDays", 10.0), "logRetentionDays", "10", "a CloudWatch Logs retention: 1, 3, 5"},
+	{"logRetentionDays zero (-c)", js("logRetentionDays", "0"), "logRetentionDays", "0", "a CloudWatch Logs retention"},
+	{"keepReleaseImages zero", js("keepReleaseImages", 0.0), "keepReleaseImages", "0", "1-1000"},
+	{"keepReleaseImages too many (-c)", js("keepReleaseImages", "1001"), "keepReleaseImages", "1001", "1-1000"},
+	{"artifactExpirationDays zero", js("artifactExpirationDays", 0.0), "artifactExpirationDays", "0", "1-3650"},
+	{"artifactExpirationDays too long", js("artifactExpirationDays", "3651"), "artifactExpirationDays", "3651", "1-3650"},
+
+	// Deploy target
+	{"deployTagKey aws: prefix", js("deployTagKey", "aws:app"), "deployTagKey", `"aws:app"`, `not starting with "aws:"`},
+	{"deployTagKey empty", js("deployTagKey", ""), "deployTagKey", `""`, "1-128 characters"},
+	{"deployTagKey bad characters", js("deployTagKey", "app#1"), "deployTagKey", `"app#1"`, "letters, digits, spaces"},
+	{"deployTagValues duplicate", js("deployTagValues", list("web", "web")), "deployTagValues", `"web"`, "each value once"},
+	{"deployTagValues too long", js("deployTagValues", list(strings.Repeat("v", 257))), "deployTagValues", `"` + strings.Repeat("v", 257) + `"`, "1-256 characters"},
+	{"autoScalingGroupName with colon", js("autoScalingGroupName", "arn:aws:autoscaling:x"), "autoScalingGroupName", `"arn:aws:autoscaling:x"`, "without ':'"},
+	{"targetGroupArn a name", js("targetGroupArn", "web"), "targetGroupArn", `"web"`, "arn:aws:elasticloadbalancing:"},
+	{"targetGroupArn load balancer arn", js("targetGroupArn", "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef"), "targetGroupArn", `loadbalancer/app/web/0123456789abcdef"`, "targetgroup/<name>/<id>"},
+	{"deploymentConfig unknown", js("deploymentConfig", "Canary10Percent5Minutes"), "deploymentConfig", `"Canary10Percent5Minutes"`, "OneAtATime, HalfAtATime, AllAtOnce"},
+	{"deploymentConfig together with minHealthyHosts", js("deploymentConfig", "AllAtOnce", "minHealthyHosts", "75%"), "deploymentConfig", `"AllAtOnce"`, "no value together with minHealthyHosts"},
+	{"minHealthyHosts 100%", js("minHealthyHosts", "100%"), "minHealthyHosts", `"100%"`, "0-99%"},
+	{"minHealthyHosts words", js("minHealthyHosts", "most"), "minHealthyHosts", `"most"`, "a percentage such as 75%"},
+	{"minHealthyHosts a JSON number", js("minHealthyHosts", 2.0), "minHealthyHosts", "2", "a string"},
+	{"agentInstall unknown", js("agentInstall", "always"), "agentInstall", `"always"`, "never, once, now, schedule"},
+	{"agentSchedule without schedule mode", js("agentSchedule", "rate(14 days)"), "agentSchedule", `"rate(14 days)"`, `unless agentInstall is "schedule"`},
+	{"agentSchedule missing", js("agentInstall", "schedule"), "agentSchedule", `""`, "rate(N minutes|hours|days)"},
+	{"agentSchedule too often", js("agentInstall", "schedule", "agentSchedule", "rate(5 minutes)"), "agentSchedule", `"rate(5 minutes)"`, "at least 30 minutes"},
+	{"agentSchedule singular mismatch", js("agentInstall", "schedule", "agentSchedule", "rate(1 days)"), "agentSchedule", `"rate(1 days)"`, "singular unit for 1"},
+	{"agentSchedule crontab without cron()", js("agentInstall", "schedule", "agentSchedule", "0 3 * * 0"), "agentSchedule", `"0 3 * * 0"`, "cron(min hour day month weekday [year])"},
+
+	// Managed host
+	{"managedHost yes (-c)", js("managedHost", "yes"), "managedHost", `"yes"`, "true or false"},
+	{"managedHost number", js("managedHost", 1.0), "managedHost", "1", "true or false"},
+	{"hostInstanceType without managedHost", js("hostInstanceType", "t3.small"), "hostInstanceType", `"set"`, "no value unless managedHost is true"},
+	{"vpcId without managedHost", js("vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a")), "vpcId", `"set"`, "no value unless managedHost is true"},
+	{"ingressCidr without managedHost", js("ingressCidr", "10.0.0.0/8"), "ingressCidr", `"set"`, "no value unless managedHost is true"},
+	{"hostInstanceType arm64 host for x86_64 image", js("managedHost", true, "hostInstanceType", "t4g.small"), "hostInstanceType", `"t4g.small"`, `an x86_64 instance type to match architecture "x86_64"`},
+	{"hostInstanceType x86_64 host for arm64 image (-c)", js("managedHost", "true", "architecture", "arm64", "hostInstanceType", "m5.large"), "hostInstanceType", `"m5.large"`, `an arm64 instance type to match architecture "arm64"`},
+	{"hostInstanceType malformed", js("managedHost", true, "hostInstanceType", "t3-small"), "hostInstanceType", `"t3-small"`, "an EC2 instance type such as t3.small"},
+	{"vpcId malformed", js("managedHost", true, "vpcId", "vpc-xyz", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a")), "vpcId", `"vpc-xyz"`, "a VPC id such as vpc-"},
+	{"vpcId without subnets", js("managedHost", true, "vpcId", "vpc-0abc1234def567890"), "subnetIds", `""`, "the public subnet ids of vpcId"},
+	{"subnets without vpcId", js("managedHost", true, "subnetIds", "subnet-0abc1234def567890", "availabilityZones", "eu-west-1a"), "vpcId", `""`, "a VPC id when subnetIds or availabilityZones are set"},
+	{"zones do not match subnets", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", "subnet-0abc1234def567890,subnet-0abc1234def567891", "availabilityZones", "eu-west-1a"), "availabilityZones", `"1 zones"`, "one zone per subnet in subnetIds (2)"},
+	{"subnet id malformed", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-1"), "availabilityZones", list("eu-west-1a")), "subnetIds", `"subnet-1"`, "subnet ids such as subnet-"},
+	{"subnet id twice", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890", "subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a", "eu-west-1b")), "subnetIds", `"subnet-0abc1234def567890"`, "each value once"},
+	{"availability zone is a region", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1")), "availabilityZones", `"eu-west-1"`, "zone names such as eu-west-1a"},
+	{"ingressCidr host bits", js("managedHost", true, "ingressCidr", "203.0.113.7/24"), "ingressCidr", `"203.0.113.7/24"`, "no host bits set"},
+	{"ingressCidr IPv6", js("managedHost", true, "ingressCidr", "::/0"), "ingressCidr", `"::/0"`, "an IPv4 network"},
+	{"ingressCidr bare address", js("managedHost", true, "ingressCidr", "203.0.113.7"), "ingressCidr", `"203.0.113.7"`, "CIDR notation"},
+	{"existing group plus managed host", js("managedHost", true, "autoScalingGroupName", "web-asg"), "autoScalingGroupName", `"web-asg"`, "not both"},
+
+	// Ports and health check
+	{"appPort zero", js("appPort", 0.0), "appPort", "0", "a TCP port, 1-65535"},
+	{"appPort too high (-c)", js("appPort", "70000"), "appPort", "70000", "a TCP port, 1-65535"},
+	{"httpPort negative", js("httpPort", -80.0), "httpPort", "-80", "a TCP port"},
+	{"httpPort equals appPort", js("appPort", 8080.0, "httpPort", "8080"), "httpPort", "8080", "a port different from appPort"},
+	{"healthCheckPath relative", js("healthCheckPath", "health"), "healthCheckPath", `"health"`, "a URL path starting with '/'"},
+	{"healthCheckPath shell injection", js("healthCheckPath", "/health;$(reboot)"), "healthCheckPath", `"/health;$(reboot)"`, "without spaces, quotes, '$'"},
+	{"removalPolicy unknown", js("removalPolicy", "snapshot"), "removalPolicy", `"snapshot"`, `"retain" or "destroy"`},
+	{"removalPolicy capitalised (-c)", js("removalPolicy", "Destroy"), "removalPolicy", `"Destroy"`, `"retain" or "destroy"`},
+	{"nag not a bool (-c)", js("nag", "on"), "nag", `"on"`, "true or false"},
+}
+
+func TestCatalogHasEnoughEntries(t *testing.T) {
+	if len(catalog) < 40 {
+		t.Fatalf("catalog has %d bad configs, want at least 40", len(catalog))
+	}
+	names := map[string]bool{}
+	for _, c := range catalog {
+		if names[c.name] {
+			t.Errorf("duplicate catalog name %q", c.name)
+		}
+		names[c.name] = true
+	}
+}
+
+func TestBadConfigCatalog(t *testing.T) {
+	for _, c := range catalog {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := stacks.ConfigFromContext(c.ctx)
+			if err == nil {
+				t.Fatalf("ConfigFromContext(%v) accepted the config", c.ctx)
+			}
+			line := findLine(err, c.setting+": got "+c.got)
+			if line == "" {
+				t.Fatalf("no line for %s with %s in:\n%v", c.setting, c.got, err)
+			}
+			if !strings.Contains(line, ", want ") || !strings.Contains(line, c.want) {
+				t.Errorf("line %q does not say what is allowed (%q)", line, c.want)
+			}
+			checkPlainLines(t, err)
+		})
+	}
+}
+
+// findLine returns the error line that starts with prefix, or contains it
+// after the setting (for values whose description follows "got ").
+func findLine(err error, prefix string) string {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	// The value may only be part of what follows "got " (long ARNs).
+	setting, value, _ := strings.Cut(prefix, ": got ")
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.HasPrefix(line, setting+": got ") {
+			got, _, _ := strings.Cut(strings.TrimPrefix(line, setting+": got "), ", want ")
+			if strings.Contains(got, value) {
+				return line
+			}
+		}
+	}
+	return ""
+}
+
+// checkPlainLines asserts each error line is one SettingError: "key: got X, want Y".
+func checkPlainLines(t *testing.T, err error) {
+	t.Helper()
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if line == "" || !strings.Contains(line, ": got ") || !strings.Contains(line, ", want ") {
+			t.Errorf("error line %q is not of the form \"setting: got X, want Y\"", line)
+		}
+	}
+	var se *stacks.SettingError
+	if !errors.As(err, &se) {
+		t.Errorf("error %v holds no *stacks.SettingError", err)
+	}
+}
+
+// TestAllErrorsReportedTogether: one run shows every mistake, not the first.
+func TestAllErrorsReportedTogether(t *testing.T) {
+	// Mistakes in settings that do not depend on each other.
+	pick := []string{
+		"appName uppercase and underscore", "githubOwner with slash", "githubRepo with .git",
+		"githubBranch with space", "connectionArn just a name", "approverEmails bad address",
+		"approvalTopicArn sqs arn", "approvalPosition lowercase", "buildspec not yaml",
+		"buildComputeType lowercase", "buildTimeoutMinutes too low", "buildConcurrencyLimit negative",
+		"buildSecrets value is the secret", "architecture amd64", "logRetentionDays not a CloudWatch value",
+		"keepReleaseImages zero", "artifactExpirationDays zero", "deployTagKey aws: prefix",
+		"deployTagValues duplicate", "targetGroupArn a name", "minHealthyHosts words",
+		"agentInstall unknown", "appPort zero", "healthCheckPath relative", "removalPolicy unknown",
+		"nag not a bool (-c)", "managedHost number",
+	}
+	byName := map[string]badConfig{}
+	for _, c := range catalog {
+		byName[c.name] = c
+	}
+	ctx := map[string]any{}
+	for _, name := range pick {
+		c, ok := byName[name]
+		if !ok {
+			t.Fatalf("no catalog entry %q", name)
+		}
+		for k, v := range c.ctx {
+			ctx[k] = v
+		}
+	}
+	_, err := stacks.ConfigFromContext(ctx)
+	if err == nil {
+		t.Fatal("config with many mistakes accepted")
+	}
+	for _, name := range pick {
+		c := byName[name]
+		if findLine(err, c.setting+": got "+c.got) == "" {
+			t.Errorf("no error line for %s (%s) among:\n%v", c.setting, c.got, err)
+		}
+	}
+	checkPlainLines(t, err)
+	t.Logf("%d settings wrong, %d lines reported", len(pick), len(strings.Split(err.Error(), "\n")))
+}
+
+// TestGoodConfigs are valid configs of both forms: the catalog's mistakes
+// must not be a side effect of rejecting everything.
+func TestGoodConfigs(t *testing.T) {
+	good := []map[string]any{
+		{},
+		js("appName", "shop-web", "githubOwner", "acme", "githubRepo", "shop.web", "githubBranch", "release/v1.2"),
+		js("connectionArn", goodConnection, "approvalTopicArn", goodTopic),
+		js("approvalTopicArn", goodTopic, "approverEmails", "ops@example.com, dev@example.org"),
+		js("approverEmails", `["a@example.com","b@example.com"]`, "approvalPosition", "beforeDeploy"),
+		js("buildspec", "ci/buildspec.yaml", "buildComputeType", "BUILD_GENERAL1_LARGE", "buildTimeoutMinutes", "60"),
+		js("buildSecrets", "NPM_TOKEN=/myapp/build/npm, PIP_INDEX=/myapp/build/pip", "buildConcurrencyLimit", "0"),
+		js("buildSecrets", `{"NPM_TOKEN":"/myapp/build/npm"}`, "logRetentionDays", "365", "keepReleaseImages", 5.0),
+		js("architecture", "arm64", "managedHost", "true", "hostInstanceType", "c7gn.large", "ingressCidr", "203.0.113.0/24"),
+		js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", "subnet-0abc1234def567890,subnet-0abc1234def567891", "availabilityZones", "eu-west-1a,eu-west-1b"),
+		js("autoScalingGroupName", "web-asg", "targetGroupArn", goodTargetGrp, "deploymentConfig", "CodeDeployDefault.HalfAtATime"),
+		js("minHealthyHosts", "75%", "agentInstall", "schedule", "agentSchedule", "cron(0 3 ? * SUN *)"),
+		js("agentInstall", "schedule", "agentSchedule", "rate(1 day)", "appPort", "3000", "httpPort", 8080.0, "healthCheckPath", "/healthz?full=1"),
+		js("removalPolicy", "destroy", "nag", "true", "deployTagKey", "Service", "deployTagValues", "web,api"),
+	}
+	for i, ctx := range good {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			if _, err := stacks.ConfigFromContext(ctx); err != nil {
+				t.Fatalf("ConfigFromContext(%v):\n%v", ctx, err)
+			}
+		})
+	}
+}
+
+// An existing topic has its own subscribers: the placeholder address of the
+// default config is not subscribed to it, and no placeholder warning shows.
+func TestExistingTopicDropsPlaceholderEmail(t *testing.T) {
+	p, err := stacks.ConfigFromContext(js("approvalTopicArn", goodTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Config.ApproverEmails) != 0 {
+		t.Errorf("ApproverEmails = %v, want none with an existing topic", p.Config.ApproverEmails)
+	}
+	for _, w := range p.Warnings {
+		if strings.Contains(w, stacks.PlaceholderEmail) {
+			t.Errorf("warning about the placeholder email with an existing topic: %s", w)
+		}
+	}
+	p, err = stacks.ConfigFromContext(js("approvalTopicArn", goodTopic, "approverEmails", "ops@example.com"))
+	if err != nil || len(p.Config.ApproverEmails) != 1 {
+		t.Errorf("explicit emails with an existing topic: %v, %v", p.Config.ApproverEmails, err)
+	}
+}
