@@ -110,7 +110,9 @@ func checkAccepted(t *testing.T, c stacks.Config, data string) {
 		fail("accepted githubBranch %q", c.GitHubBranch)
 	}
 	for name, v := range map[string]string{"githubOwner": c.GitHubOwner, "githubRepo": c.GitHubRepo, "healthCheckPath": c.HealthCheckPath, "dockerfile": c.Dockerfile, "buildspec": c.Buildspec, "buildContext": c.BuildContext} {
-		if v == "" || strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '"' || r == '\'' || r == '$' || r == '`' }) >= 0 {
+		if v == "" || strings.IndexFunc(v, func(r rune) bool {
+			return unicode.IsSpace(r) || unicode.IsControl(r) || r == '"' || r == '\'' || r == '$' || r == '`'
+		}) >= 0 {
 			fail("accepted %s %q (empty, or spaces, quotes or '$' that break the shell scripts and URLs it lands in)", name, v)
 		}
 	}
