@@ -126,7 +126,7 @@ func startMoto() (func(), error) {
 		}
 	}
 	endpoint := fmt.Sprintf("http://localhost:%d", port)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get("http://127.0.0.1:" + fmt.Sprint(port) + "/moto-api/data.json")
 		if err == nil {
