@@ -117,7 +117,7 @@ func TestAppspec(t *testing.T) {
 // may use another file of the bundle (the seed's second trouble).
 func TestHooksBeforeInstallReadNoBundleFile(t *testing.T) {
 	doc := parseAppspec(t)
-	var others []string
+	others := []string{"release.env"} // written by the build into the revision
 	_ = fs.WalkDir(bundle.Files(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			others = append(others, name)
