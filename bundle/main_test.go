@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -56,28 +57,38 @@ var awsDir string
 func ciMode() bool { return os.Getenv("CI") == "true" }
 
 func TestMain(m *testing.M) {
-	stop, err := startMoto()
-	if err != nil {
-		if ciMode() {
-			fmt.Fprintf(os.Stderr, "FAIL: the AWS emulator is required in CI: %v\n", err)
-			os.Exit(1)
-		}
-		moto.skip = "AWS emulator not available (" + err.Error() + "); install moto[server] to run these tests"
-	}
 	// pyenv's shims cost a process or two per call: put the real aws CLI first.
 	if out, err := exec.Command("pyenv", "which", "aws").Output(); err == nil {
 		awsDir = filepath.Dir(strings.TrimSpace(string(out)))
 	}
 	code := m.Run()
-	if stop != nil {
-		stop()
+	if motoStop != nil {
+		motoStop()
 	}
 	os.Exit(code)
 }
 
+var (
+	motoOnce sync.Once
+	motoStop func()
+)
+
+// requireMoto starts the emulator on first use (so tests that need none stay
+// fast), and skips the test when it is not available, or fails it under CI.
 func requireMoto(t *testing.T) {
 	t.Helper()
+	motoOnce.Do(func() {
+		stop, err := startMoto()
+		if err != nil {
+			moto.skip = "AWS emulator not available (" + err.Error() + "); install moto[server] to run these tests"
+			return
+		}
+		motoStop = stop
+	})
 	if moto.endpoint == "" {
+		if ciMode() {
+			t.Fatal("the AWS emulator is required in CI: " + moto.skip)
+		}
 		t.Skip(moto.skip)
 	}
 	if _, err := exec.LookPath("aws"); err != nil {
