@@ -40,3 +40,9 @@ diagram-check: deps
 diff-fixtures: deps
 	bash tools/diffcomment/testdata/record.sh
 	go test ./tools/diffcomment/... -update
+
+.PHONY: docs
+## docs: regenerate the README's config reference and pipeline diagram
+docs: deps
+	go run ./tools/configref -readme README.md
+	go run ./tools/diagram -template test/testdata/PipelineStack.golden.json -readme README.md

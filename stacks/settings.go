@@ -258,3 +258,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// SettingsMarkdown renders the config reference table of the README.
+func SettingsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Setting | Default | What it does |\n|---|---|---|\n")
+	for _, s := range settings {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", s.Key, s.Default, strings.ReplaceAll(s.Doc, "|", `\|`))
+	}
+	return b.String()
+}

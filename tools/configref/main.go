@@ -1,0 +1,46 @@
+// Command configref rewrites the README's config reference (between
+// <!-- config:start --> and <!-- config:end -->) from the settings table in
+// package stacks, so the two cannot drift apart.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/shipline/shipline/internal/mdblock"
+	"github.com/shipline/shipline/stacks"
+)
+
+// The markers around the generated table.
+const (
+	StartMarker = "<!-- config:start -->"
+	EndMarker   = "<!-- config:end -->"
+)
+
+func main() {
+	readme := flag.String("readme", "README.md", "README to rewrite")
+	check := flag.Bool("check", false, "only report whether the README is current")
+	flag.Parse()
+	raw, err := os.ReadFile(*readme)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "configref:", err)
+		os.Exit(1)
+	}
+	updated, err := mdblock.Replace(string(raw), StartMarker, EndMarker, stacks.SettingsMarkdown())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "configref:", err)
+		os.Exit(1)
+	}
+	if *check {
+		if updated != string(raw) {
+			fmt.Fprintf(os.Stderr, "configref: %s's config reference is stale: run `make docs`\n", *readme)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := os.WriteFile(*readme, []byte(updated), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "configref:", err)
+		os.Exit(1)
+	}
+}
