@@ -69,6 +69,7 @@ type DeploymentGroup struct {
 	group       awscodedeploy.ServerDeploymentGroup
 	config      awscodedeploy.IServerDeploymentConfig
 	agent       *AgentInstall
+	target      awscodedeploy.IServerDeploymentGroup
 }
 
 // NotificationEvents are the deployment events sent to the NotificationTopic.
@@ -183,3 +184,24 @@ func (g *DeploymentGroup) DeploymentConfig() awscodedeploy.IServerDeploymentConf
 
 // AgentInstall is the agent association construct; nil without Agent.
 func (g *DeploymentGroup) AgentInstall() *AgentInstall { return g.agent }
+
+// PipelineTarget is the group for a pipeline's CodeDeploy action. With Auto
+// Scaling groups it is a reference to the same group that lists none: the
+// action would grant the artifact bucket to each group's role, which an
+// imported group does not have (the hosts get that read from HostAccess).
+// Without Auto Scaling groups it is the group itself.
+func (g *DeploymentGroup) PipelineTarget() awscodedeploy.IServerDeploymentGroup {
+	if g.target != nil {
+		return g.target
+	}
+	g.target = g.group
+	if asgs := g.group.AutoScalingGroups(); asgs != nil && len(*asgs) > 0 {
+		g.target = awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(g, jsii.String("PipelineTarget"),
+			&awscodedeploy.ServerDeploymentGroupAttributes{
+				Application:         g.application,
+				DeploymentGroupName: g.group.DeploymentGroupName(),
+				DeploymentConfig:    g.config,
+			})
+	}
+	return g.target
+}

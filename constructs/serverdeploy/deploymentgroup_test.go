@@ -50,6 +50,15 @@ func TestDeploymentGroupAutoScalingAndLoadBalancer(t *testing.T) {
 	if g.AgentInstall() == nil || g.DeploymentConfig() == nil {
 		t.Error("AgentInstall and DeploymentConfig getters: want the created constructs")
 	}
+	// The pipeline's deploy action gets a reference without the imported
+	// ASG, which has no role to grant the artifact bucket to.
+	target := g.PipelineTarget()
+	if target == g.DeploymentGroup() || target.AutoScalingGroups() != nil && len(*target.AutoScalingGroups()) > 0 {
+		t.Error("PipelineTarget: want a reference to the group without Auto Scaling groups")
+	}
+	if toJSON(stack.Resolve(target.DeploymentGroupName())) != toJSON(stack.Resolve(g.DeploymentGroup().DeploymentGroupName())) {
+		t.Error("PipelineTarget: want the same deployment group name")
+	}
 }
 
 func TestDeploymentGroupHostCount(t *testing.T) {
