@@ -2,17 +2,21 @@ package stacks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/constructs/apphost"
 	"github.com/shipline/shipline/constructs/dockerbuild"
 	"github.com/shipline/shipline/constructs/imagerepo"
 	"github.com/shipline/shipline/constructs/manualapproval"
@@ -36,7 +40,11 @@ type PipelineStack struct {
 	Approval        *manualapproval.Approval
 	DeploymentGroup *serverdeploy.DeploymentGroup
 	Pipeline        *releasepipeline.Pipeline
-	config          Config
+	// HostAccess is the policy deployment targets need (output HostPolicyArn).
+	HostAccess *serverdeploy.HostAccess
+	// Host is the managed host; nil unless managedHost is true.
+	Host   *apphost.Host
+	config Config
 }
 
 // Config is the configuration the stack was built from.
@@ -116,13 +124,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Emails: jsii.Strings(cfg.ApproverEmails...),
 	})
 
-	s.DeploymentGroup = serverdeploy.NewDeploymentGroup(s, "ServerDeploy", &serverdeploy.DeploymentGroupProps{
-		InstanceTags: awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{
-			cfg.DeployTagKey: jsii.Strings(cfg.TagValues()...),
-		}),
-		DeploymentConfig:  s.deploymentConfig(cfg),
-		NotificationTopic: s.Approval.Topic(),
-	})
+	s.DeploymentGroup = s.deploymentGroup(cfg)
 
 	position := releasepipeline.BeforeBuild
 	if cfg.ApprovalPosition == ApprovalBeforeDeploy {
@@ -138,7 +140,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Branch:             jsii.String(cfg.GitHubBranch),
 		ConnectionArn:      connection,
 		BuildProject:       s.Build.Project(),
-		DeploymentGroup:    s.DeploymentGroup.DeploymentGroup(),
+		DeploymentGroup:    s.DeploymentGroup.PipelineTarget(),
 		Approval:           s.Approval,
 		ApprovalPosition:   position,
 		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(float64(cfg.ArtifactExpirationDays))),
@@ -146,6 +148,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	})
 
 	s.writeParameters(cfg)
+	s.hosts(cfg)
 	s.outputs(cfg)
 	return s
 }
@@ -169,6 +172,88 @@ func (s *PipelineStack) deploymentConfig(cfg Config) awscodedeploy.IServerDeploy
 	}
 }
 
+// usesDeployTags tells whether the deployment group targets tagged instances:
+// always, unless an Auto Scaling group is configured, deployTagValues is empty
+// and there is no managed host (which is found by its tags); then the group
+// targets the Auto Scaling group alone.
+func usesDeployTags(cfg Config) bool {
+	return cfg.AutoScalingGroupName == "" || len(cfg.DeployTagValues) > 0 || cfg.ManagedHost
+}
+
+// deploymentGroup targets the tagged hosts and/or an existing Auto Scaling
+// group, optionally behind an existing ALB target group, and installs the
+// CodeDeploy agent on the same targets.
+func (s *PipelineStack) deploymentGroup(cfg Config) *serverdeploy.DeploymentGroup {
+	props := &serverdeploy.DeploymentGroupProps{NotificationTopic: s.Approval.Topic()}
+	if usesDeployTags(cfg) {
+		props.InstanceTags = awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{
+			cfg.DeployTagKey: jsii.Strings(cfg.TagValues()...),
+		})
+	}
+	if cfg.AutoScalingGroupName != "" {
+		props.AutoScalingGroups = &[]awsautoscaling.IAutoScalingGroup{
+			awsautoscaling.AutoScalingGroup_FromAutoScalingGroupName(s, jsii.String("ExistingAutoScalingGroup"), jsii.String(cfg.AutoScalingGroupName)),
+		}
+	}
+	if cfg.TargetGroupArn != "" {
+		tg := awselasticloadbalancingv2.ApplicationTargetGroup_FromTargetGroupAttributes(s, jsii.String("ExistingTargetGroup"),
+			&awselasticloadbalancingv2.TargetGroupAttributes{TargetGroupArn: jsii.String(cfg.TargetGroupArn)})
+		props.LoadBalancer = awscodedeploy.LoadBalancer_Application(tg)
+	}
+	if n, percent := strings.CutSuffix(cfg.MinHealthyHosts, "%"); cfg.MinHealthyHosts != "" {
+		v, _ := strconv.Atoi(n) // validated by the config
+		if percent {
+			props.MinimumHealthyHosts = awscodedeploy.MinimumHealthyHosts_Percentage(jsii.Number(float64(v)))
+		} else {
+			props.MinimumHealthyHosts = awscodedeploy.MinimumHealthyHosts_Count(jsii.Number(float64(v)))
+		}
+	} else {
+		props.DeploymentConfig = s.deploymentConfig(cfg)
+	}
+	if cfg.AgentInstall != AgentNever {
+		props.Agent = &serverdeploy.AgentOptions{Mode: serverdeploy.AgentMode(cfg.AgentInstall)}
+		if cfg.AgentInstall == AgentSchedule {
+			props.Agent.Schedule = jsii.String(cfg.AgentSchedule)
+		}
+	}
+	return serverdeploy.NewDeploymentGroup(s, "ServerDeploy", props)
+}
+
+// hosts creates the deployment targets' policy and, with managedHost, a host
+// that has exactly that policy and carries the deployment tag.
+func (s *PipelineStack) hosts(cfg Config) {
+	s.HostAccess = serverdeploy.NewHostAccess(s, "HostAccess", &serverdeploy.HostAccessProps{
+		ArtifactBucket: s.Pipeline.ArtifactBucket(),
+		Repository:     s.Repository.Repository(),
+		ParameterPath:  jsii.String(cfg.ParameterPath()),
+	})
+	if !cfg.ManagedHost {
+		return
+	}
+	props := &apphost.HostProps{
+		Architecture: awsec2.InstanceArchitecture_X86_64,
+		Access:       s.HostAccess,
+		Tags:         &map[string]*string{cfg.DeployTagKey: jsii.String(cfg.TagValues()[0])},
+		HTTPPort:     jsii.Number(float64(cfg.HTTPPort)),
+		IngressCidr:  jsii.String(cfg.IngressCidr),
+	}
+	if cfg.Architecture == ArchArm {
+		props.Architecture = awsec2.InstanceArchitecture_ARM_64
+	}
+	if cfg.HostInstanceType != "" {
+		props.InstanceType = awsec2.NewInstanceType(jsii.String(cfg.HostInstanceType))
+	}
+	if cfg.VpcID != "" {
+		// Described, not looked up: synth stays offline.
+		props.Vpc = awsec2.Vpc_FromVpcAttributes(s, jsii.String("HostVpc"), &awsec2.VpcAttributes{
+			VpcId:             jsii.String(cfg.VpcID),
+			AvailabilityZones: jsii.Strings(cfg.AvailabilityZones...),
+			PublicSubnetIds:   jsii.Strings(cfg.SubnetIDs...),
+		})
+	}
+	s.Host = apphost.NewHost(s, "Host", props)
+}
+
 func (s *PipelineStack) outputs(cfg Config) {
 	out := func(id, desc string, value *string) {
 		awscdk.NewCfnOutput(s, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(desc)})
@@ -187,6 +272,13 @@ func (s *PipelineStack) outputs(cfg Config) {
 	out("ConnectionArn", connDesc, s.Pipeline.ConnectionArn())
 	out("ApprovalTopicArn", "SNS topic announcing approvals and deployment events; approvers must confirm their subscription email", s.Approval.Topic().TopicArn())
 	out("DeploymentGroupName", "CodeDeploy deployment group", s.DeploymentGroup.DeploymentGroup().DeploymentGroupName())
+	out("HostPolicyArn", "Policy for deployment targets: attach it, with AmazonSSMManagedInstanceCore, to your hosts' instance profile role", s.HostAccess.Policy().ManagedPolicyArn())
+	if s.Host != nil {
+		out("HostInstanceId", "Managed host; shell access with `aws ssm start-session --target <id>`", s.Host.Instance().InstanceId())
+		out("HostUrl", "Managed host's HTTP endpoint (the public IP changes if the host is stopped or replaced)", awscdk.Fn_Join(jsii.String(""), &[]*string{
+			jsii.String("http://"), s.Host.Instance().InstancePublicIp(), jsii.String(fmt.Sprintf(":%d", cfg.HTTPPort)),
+		}))
+	}
 }
 
 var retentions = map[int]awslogs.RetentionDays{
