@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/shipline/shipline/stacks"
 )
@@ -45,10 +46,15 @@ func run() (code int) {
 		}
 		return 1
 	}
-	stacks.NewPipelineStack(app, StackID, &stacks.PipelineStackProps{
+	stack := stacks.NewPipelineStack(app, StackID, &stacks.PipelineStackProps{
 		Config:   parsed.Config,
 		Warnings: parsed.Warnings,
 	})
+	if parsed.Config.Nag {
+		// cdk-nag's AwsSolutions rules; their findings show at synth.
+		stacks.ApplyNagSuppressions(stack)
+		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	}
 	app.Synth(nil)
 	return 0
 }

@@ -146,6 +146,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(float64(cfg.ArtifactExpirationDays))),
 		RemovalPolicy:      removal,
 	})
+	s.Pipeline.NotifyTopic(s.Approval.Topic())
 
 	s.writeParameters(cfg)
 	s.hosts(cfg)

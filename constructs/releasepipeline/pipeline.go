@@ -60,6 +60,10 @@ type PipelineProps struct {
 	// Default: a new bucket: S3-managed encryption, TLS only, public access
 	// blocked, objects expiring after ArtifactExpiration.
 	ArtifactBucket awss3.IBucket
+	// AccessLogBucket receives the server access logs of a new artifact bucket.
+	// Default: a new bucket (S3-managed encryption, TLS only, public access
+	// blocked, logs expiring after 90 days, RemovalPolicy as the artifact bucket).
+	AccessLogBucket awss3.IBucket
 	// ArtifactExpiration of objects in a new bucket.
 	// Default: 30 days.
 	ArtifactExpiration awscdk.Duration
@@ -75,6 +79,7 @@ type Pipeline struct {
 	constructs.Construct
 	pipeline      awscodepipeline.Pipeline
 	bucket        awss3.IBucket
+	accessLogs    awss3.IBucket
 	connection    awscodeconnections.CfnConnection
 	connectionArn *string
 }
@@ -115,11 +120,28 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 	c.bucket = p.ArtifactBucket
 	if c.bucket == nil {
 		destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
+		c.accessLogs = p.AccessLogBucket
+		if c.accessLogs == nil {
+			c.accessLogs = awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
+				Encryption:        awss3.BucketEncryption_S3_MANAGED,
+				EnforceSSL:        jsii.Bool(true),
+				BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+				ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+				LifecycleRules: &[]*awss3.LifecycleRule{{
+					Expiration:                          awscdk.Duration_Days(jsii.Number(90)),
+					AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+				}},
+				RemovalPolicy:     p.RemovalPolicy,
+				AutoDeleteObjects: jsii.Bool(destroy),
+			})
+		}
 		c.bucket = awss3.NewBucket(c, jsii.String("ArtifactBucket"), &awss3.BucketProps{
-			Encryption:        awss3.BucketEncryption_S3_MANAGED,
-			EnforceSSL:        jsii.Bool(true),
-			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-			Versioned:         jsii.Bool(false),
+			ServerAccessLogsBucket: c.accessLogs,
+			ServerAccessLogsPrefix: jsii.String("artifact-bucket/"),
+			Encryption:             awss3.BucketEncryption_S3_MANAGED,
+			EnforceSSL:             jsii.Bool(true),
+			BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+			Versioned:              jsii.Bool(false),
 			LifecycleRules: &[]*awss3.LifecycleRule{{
 				Expiration:                          p.ArtifactExpiration,
 				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
@@ -272,6 +294,10 @@ func (c *Pipeline) Pipeline() awscodepipeline.Pipeline { return c.pipeline }
 
 // ArtifactBucket stores the pipeline's artifacts.
 func (c *Pipeline) ArtifactBucket() awss3.IBucket { return c.bucket }
+
+// AccessLogBucket receives the artifact bucket's server access logs; nil
+// when an ArtifactBucket was passed in.
+func (c *Pipeline) AccessLogBucket() awss3.IBucket { return c.accessLogs }
 
 // ConnectionArn is the GitHub connection in use.
 func (c *Pipeline) ConnectionArn() *string { return c.connectionArn }
