@@ -78,6 +78,12 @@ type Config struct {
 	RemovalPolicy string
 	// Nag applies the cdk-nag AwsSolutions rules at synth.
 	Nag bool
+
+	// DiffRoleRepo ("owner/repo") creates a role that pull requests of that
+	// repository (where this CDK app lives) assume to run `cdk diff`.
+	DiffRoleRepo string
+	// DiffRoleProviderArn reuses the account's GitHub OIDC provider.
+	DiffRoleProviderArn string
 }
 
 // Placeholder values of the default cdk.json: the stack synthesizes with them

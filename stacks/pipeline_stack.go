@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/apphost"
+	"github.com/shipline/shipline/constructs/diffrole"
 	"github.com/shipline/shipline/constructs/dockerbuild"
 	"github.com/shipline/shipline/constructs/imagerepo"
 	"github.com/shipline/shipline/constructs/manualapproval"
@@ -43,8 +44,10 @@ type PipelineStack struct {
 	// HostAccess is the policy deployment targets need (output HostPolicyArn).
 	HostAccess *serverdeploy.HostAccess
 	// Host is the managed host; nil unless managedHost is true.
-	Host   *apphost.Host
-	config Config
+	Host *apphost.Host
+	// DiffRole is set when the config names a diffRoleRepo.
+	DiffRole *diffrole.DiffRole
+	config   Config
 }
 
 // Config is the configuration the stack was built from.
@@ -148,6 +151,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	})
 	s.Pipeline.NotifyTopic(s.Approval.Topic())
 
+	s.addDiffRole(cfg)
 	s.writeParameters(cfg)
 	s.hosts(cfg)
 	s.outputs(cfg)

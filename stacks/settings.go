@@ -61,6 +61,8 @@ var settings = []Setting{
 	{"httpPort", `80`, "Port the proxy serves on the host (`/<appName>/HTTP_PORT`).", integer(func(c *Config) *int { return &c.HTTPPort })},
 	{"healthCheckPath", `"/health"`, "Path checked by ValidateService (`/<appName>/HEALTH_CHECK_PATH`).", str(func(c *Config) *string { return &c.HealthCheckPath })},
 	{"removalPolicy", `"retain"`, "`retain` keeps images, artifacts and logs when the stack is destroyed; `destroy` deletes them.", str(func(c *Config) *string { return &c.RemovalPolicy })},
+	{"diffRoleRepo", `""`, "`owner/repo` of the repository holding this CDK app: creates a role its pull requests assume (GitHub OIDC) to run `cdk diff`. Empty: no role.", str(func(c *Config) *string { return &c.DiffRoleRepo })},
+	{"diffRoleProviderArn", `""`, "Existing GitHub OIDC provider for the diff role (an account holds one per URL). Empty: the stack creates it.", str(func(c *Config) *string { return &c.DiffRoleProviderArn })},
 	{"nag", `false`, "Apply the cdk-nag AwsSolutions rules at synth.", boolean(func(c *Config) *bool { return &c.Nag })},
 }
 

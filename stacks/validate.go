@@ -42,6 +42,7 @@ var (
 	reRate         = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
 	reCron         = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+( \S+)?\)$`)
 	reMinHealthy   = regexp.MustCompile(`^(\d{1,5})(%?)$`)
+	reOIDCProvider = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
 )
 
 var (
@@ -247,6 +248,19 @@ func (c Config) validate(set map[string]bool) []error {
 	}
 	if !strings.HasPrefix(c.HealthCheckPath, "/") || strings.ContainsAny(c.HealthCheckPath, " \t\r\n\"'`$\\") || len(c.HealthCheckPath) > 512 {
 		add(bad("healthCheckPath", c.HealthCheckPath, "a URL path starting with '/', without spaces, quotes, '$' or '\\'"))
+	}
+	if c.DiffRoleRepo != "" {
+		owner, repo, ok := strings.Cut(c.DiffRoleRepo, "/")
+		if !ok || !reGitHubOwner.MatchString(owner) || !reGitHubRepo.MatchString(repo) {
+			add(bad("diffRoleRepo", c.DiffRoleRepo, "empty (no diff role) or owner/repo of the repository holding this CDK app, such as acme/infra"))
+		}
+	}
+	if c.DiffRoleProviderArn != "" {
+		if c.DiffRoleRepo == "" {
+			add(bad("diffRoleProviderArn", c.DiffRoleProviderArn, "no value unless diffRoleRepo is set"))
+		} else if !reOIDCProvider.MatchString(c.DiffRoleProviderArn) {
+			add(bad("diffRoleProviderArn", c.DiffRoleProviderArn, "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com"))
+		}
 	}
 	if c.RemovalPolicy != RemovalRetain && c.RemovalPolicy != RemovalDestroy {
 		add(bad("removalPolicy", c.RemovalPolicy, "%q or %q", RemovalRetain, RemovalDestroy))

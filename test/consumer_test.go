@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
@@ -34,6 +35,7 @@ func TestConsumerStack(t *testing.T) {
 
 	build := dockerbuild.NewProject(stack, "Build", &dockerbuild.ProjectProps{
 		Repository:   repo,
+		BuildSpec:    awscodebuild.BuildSpec_FromSourceFilename(jsii.String("ci/buildspec.yml")),
 		Architecture: awsec2.InstanceArchitecture_ARM_64,
 		Timeout:      awscdk.Duration_Minutes(jsii.Number(45)),
 	})

@@ -82,3 +82,30 @@ func TestDefaultStack(t *testing.T) {
 		tmpl.HasOutput(jsii.String(out), map[string]any{})
 	}
 }
+
+// TestDiffRoleOption wires the pull-request diff role only when asked.
+func TestDiffRoleOption(t *testing.T) {
+	ctx := cdktest.CDKJSONContext()
+	ctx["diffRoleRepo"] = "acme/infra"
+	parsed, err := stacks.ConfigFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasOutput(jsii.String("DiffRoleArn"), map[string]any{})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"AssumeRolePolicyDocument": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Action": "sts:AssumeRoleWithWebIdentity",
+				"Condition": map[string]any{
+					"StringEquals": map[string]any{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+					"StringLike":   map[string]any{"token.actions.githubusercontent.com:sub": "repo:acme/infra:pull_request"},
+				},
+			})},
+		}),
+	})
+	if defaultTemplate(t).FindOutputs(jsii.String("DiffRoleArn"), map[string]any{}) != nil && len(*defaultTemplate(t).FindOutputs(jsii.String("DiffRoleArn"), map[string]any{})) != 0 {
+		t.Error("the default stack has a diff role; it should be opt-in")
+	}
+}
