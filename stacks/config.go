@@ -27,6 +27,9 @@ type Config struct {
 	// ApprovalTopicArn reuses an existing SNS topic for approvals and
 	// notifications instead of creating one.
 	ApprovalTopicArn string
+	// ApprovalTopicKeyArn is the KMS key of an existing encrypted topic, so
+	// that publishers are granted its use.
+	ApprovalTopicKeyArn string
 	// ApprovalPosition is "beforeBuild" (the seed's order) or "beforeDeploy".
 	ApprovalPosition string
 
@@ -184,6 +187,9 @@ func ConfigFromContext(ctx map[string]any) (Parsed, error) {
 		return p, errors.Join(errs...)
 	}
 	p.Warnings = append(p.Warnings, p.Config.placeholderWarnings()...)
+	if p.Set["deployTagKey"] && p.Config.AutoScalingGroupName != "" && len(p.Config.DeployTagValues) == 0 && !p.Config.ManagedHost {
+		p.Warnings = append(p.Warnings, "deployTagKey has no effect: with autoScalingGroupName and no deployTagValues, the deployment group targets the Auto Scaling group alone")
+	}
 	return p, nil
 }
 

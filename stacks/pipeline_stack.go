@@ -120,7 +120,11 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 
 	var topic awssns.ITopic
 	if cfg.ApprovalTopicArn != "" {
-		topic = awssns.Topic_FromTopicArn(s, jsii.String("ExistingApprovalTopic"), jsii.String(cfg.ApprovalTopicArn))
+		attrs := &awssns.TopicAttributes{TopicArn: jsii.String(cfg.ApprovalTopicArn)}
+		if cfg.ApprovalTopicKeyArn != "" {
+			attrs.KeyArn = jsii.String(cfg.ApprovalTopicKeyArn)
+		}
+		topic = awssns.Topic_FromTopicAttributes(s, jsii.String("ExistingApprovalTopic"), attrs)
 	}
 	s.Approval = manualapproval.NewApproval(s, "Approval", &manualapproval.ApprovalProps{
 		Topic:  topic,

@@ -31,6 +31,7 @@ var settings = []Setting{
 	{"connectionArn", `""`, "Existing CodeConnections connection ARN (`codeconnections` or `codestar-connections`). Empty: the stack creates one, to be completed once in the console.", str(func(c *Config) *string { return &c.ConnectionArn })},
 	{"approverEmails", `["approver@example.com"]`, "Emails subscribed to the approval topic (list, or comma-separated with `-c`).", list(func(c *Config) *[]string { return &c.ApproverEmails })},
 	{"approvalTopicArn", `""`, "Existing SNS topic for approvals and notifications. Empty: the stack creates one.", str(func(c *Config) *string { return &c.ApprovalTopicArn })},
+	{"approvalTopicKeyArn", `""`, "KMS key ARN of an encrypted `approvalTopicArn`, so that CodePipeline and CodeDeploy are granted its use.", str(func(c *Config) *string { return &c.ApprovalTopicKeyArn })},
 	{"approvalPosition", `"beforeBuild"`, "`beforeBuild` (Source → Approval → Build → Deploy) or `beforeDeploy` (Source → Build → Approval → Deploy).", str(func(c *Config) *string { return &c.ApprovalPosition })},
 	{"buildspec", `"managed"`, "`managed` (shipline's buildspec and deploy bundle) or the path of a buildspec file in the app repository, e.g. `buildspec.yml`.", str(func(c *Config) *string { return &c.Buildspec })},
 	{"dockerfile", `"Dockerfile"`, "Dockerfile path in the app repository (managed buildspec).", str(func(c *Config) *string { return &c.Dockerfile })},

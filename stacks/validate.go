@@ -42,6 +42,7 @@ var (
 	reRate         = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
 	reCron         = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+( \S+)?\)$`)
 	reMinHealthy   = regexp.MustCompile(`^(\d{1,5})(%?)$`)
+	reKeyArn       = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	reOIDCProvider = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
 )
 
@@ -87,6 +88,13 @@ func (c Config) validate(set map[string]bool) []error {
 			add(bad("approvalTopicArn", c.ApprovalTopicArn, "empty (create a topic) or arn:aws:sns:<region>:<account>:<topic name>"))
 		} else if strings.HasSuffix(c.ApprovalTopicArn, ".fifo") {
 			add(bad("approvalTopicArn", c.ApprovalTopicArn, "a standard topic: FIFO topics cannot deliver email"))
+		}
+	}
+	if c.ApprovalTopicKeyArn != "" {
+		if c.ApprovalTopicArn == "" {
+			add(bad("approvalTopicKeyArn", c.ApprovalTopicKeyArn, "no value unless approvalTopicArn names an existing topic (a new topic gets its own key)"))
+		} else if !reKeyArn.MatchString(c.ApprovalTopicKeyArn) {
+			add(bad("approvalTopicKeyArn", c.ApprovalTopicKeyArn, "arn:aws:kms:<region>:<account>:key/<key id>"))
 		}
 	}
 	if c.ApprovalTopicArn == "" && len(c.ApproverEmails) == 0 {

@@ -109,3 +109,25 @@ func TestDiffRoleOption(t *testing.T) {
 		t.Error("the default stack has a diff role; it should be opt-in")
 	}
 }
+
+// TestExistingEncryptedTopic grants the deployment group's role the use of an
+// existing topic's key, so deployment notifications are not denied.
+func TestExistingEncryptedTopic(t *testing.T) {
+	ctx := cdktest.CDKJSONContext()
+	ctx["approvalTopicArn"] = "arn:aws:sns:eu-west-1:123456789012:releases"
+	ctx["approvalTopicKeyArn"] = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+	parsed, err := stacks.ConfigFromContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(0))
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+		"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ServerDeployRole"))}},
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Action":   assertions.Match_ArrayWith(&[]any{"kms:GenerateDataKey*"}),
+			"Resource": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+		})})},
+	})
+}
