@@ -122,11 +122,18 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 		destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
 		c.accessLogs = p.AccessLogBucket
 		if c.accessLogs == nil {
+			// S3 delivers access logs under a bucket policy when the app has
+			// the current feature flag, else through the log-delivery ACL,
+			// which needs object-writer ownership.
+			ownership := awss3.ObjectOwnership_OBJECT_WRITER
+			if *awscdk.FeatureFlags_Of(c).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
+				ownership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+			}
 			c.accessLogs = awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
 				Encryption:        awss3.BucketEncryption_S3_MANAGED,
 				EnforceSSL:        jsii.Bool(true),
 				BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-				ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+				ObjectOwnership:   ownership,
 				LifecycleRules: &[]*awss3.LifecycleRule{{
 					Expiration:                          awscdk.Duration_Days(jsii.Number(90)),
 					AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
