@@ -246,6 +246,9 @@ func (s *PipelineStack) hosts(cfg Config) {
 		HTTPPort:     jsii.Number(float64(cfg.HTTPPort)),
 		IngressCidr:  jsii.String(cfg.IngressCidr),
 	}
+	if cfg.RemovalPolicy == RemovalDestroy {
+		props.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
+	}
 	if cfg.Architecture == ArchArm {
 		props.Architecture = awsec2.InstanceArchitecture_ARM_64
 	}

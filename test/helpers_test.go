@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -106,7 +108,7 @@ func doSynth(v stackVariant) (r *synthResult) {
 			r.failure = fmt.Sprint(p)
 		}
 	}()
-	dir, err := os.MkdirTemp("", "shipline-"+v.name+"-")
+	dir, err := os.MkdirTemp(scratchDir(), v.name+"-")
 	if err != nil {
 		panic(err)
 	}
@@ -137,6 +139,29 @@ func doSynth(v stackVariant) (r *synthResult) {
 		r.report = readJSON(filepath.Join(dir, "validation-report.json"))
 	}
 	return r
+}
+
+var scratch string
+
+// scratchDir holds this test binary's cloud assemblies and app build. Test
+// binaries have no hook after the last test without a TestMain, so each run
+// removes the directories of runs whose process is gone.
+func scratchDir() string {
+	if scratch != "" {
+		return scratch
+	}
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "shipline-test-*"))
+	for _, d := range old {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "shipline-test-"))
+		if err == nil && syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(d)
+		}
+	}
+	scratch = filepath.Join(os.TempDir(), fmt.Sprintf("shipline-test-%d", os.Getpid()))
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		panic(err)
+	}
+	return scratch
 }
 
 // projectContext is the "context" object of cdk.json: the feature flags and

@@ -71,6 +71,9 @@ type HostProps struct {
 	// ComposeVersion of the Docker Compose plugin, a docker/compose release tag.
 	// Default: DefaultComposeVersion.
 	ComposeVersion *string
+	// RemovalPolicy of the new VPC's flow log group.
+	// Default: awscdk.RemovalPolicy_RETAIN.
+	RemovalPolicy awscdk.RemovalPolicy
 }
 
 // DefaultComposeVersion is the docker/compose release installed by default.
@@ -114,7 +117,7 @@ func NewHost(scope constructs.Construct, id string, props *HostProps) *Host {
 				"FlowLog": {
 					TrafficType: awsec2.FlowLogTrafficType_ALL,
 					Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(
-						awslogs.NewLogGroup(h, jsii.String("FlowLogs"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_ONE_MONTH}), nil),
+						awslogs.NewLogGroup(h, jsii.String("FlowLogs"), &awslogs.LogGroupProps{Retention: awslogs.RetentionDays_ONE_MONTH, RemovalPolicy: p.RemovalPolicy}), nil),
 				},
 			},
 		})
@@ -181,6 +184,9 @@ func withDefaults(props *HostProps) HostProps {
 	var p HostProps
 	if props != nil {
 		p = *props
+	}
+	if p.RemovalPolicy == "" {
+		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
 	if p.Architecture == "" {
 		p.Architecture = awsec2.InstanceArchitecture_X86_64

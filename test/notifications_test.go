@@ -1,0 +1,89 @@
+package test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/constructs/releasepipeline"
+)
+
+var wantNotificationEvents = []string{
+	"codepipeline-pipeline-pipeline-execution-failed",
+	"codepipeline-pipeline-manual-approval-needed",
+	"codepipeline-pipeline-pipeline-execution-succeeded",
+}
+
+// TestPipelineNotifications: failed, approval-needed and succeeded events go
+// to the approval topic through a CodeStar Notifications rule, the topic
+// policy lets the service publish, and the topic's key lets it encrypt.
+func TestPipelineNotifications(t *testing.T) {
+	if strings.Join(releasepipeline.NotificationEvents, ",") != strings.Join(wantNotificationEvents, ",") {
+		t.Errorf("releasepipeline.NotificationEvents = %v, want %v", releasepipeline.NotificationEvents, wantNotificationEvents)
+	}
+	forEachVariant(t, func(t *testing.T, r *synthResult) {
+		rules := resourcesOf(r.tmpl, "AWS::CodeStarNotifications::NotificationRule")
+		if len(rules) != 1 {
+			t.Fatalf("%d notification rules, want 1", len(rules))
+		}
+		rule := rules[0].props()
+		var events []string
+		for _, e := range rule["EventTypeIds"].([]any) {
+			events = append(events, e.(string))
+		}
+		if strings.Join(events, ",") != strings.Join(wantNotificationEvents, ",") {
+			t.Errorf("EventTypeIds = %v, want %v", events, wantNotificationEvents)
+		}
+		pipelines := resourcesOf(r.tmpl, "AWS::CodePipeline::Pipeline")
+		if len(pipelines) != 1 || !refersTo(rule["Resource"], pipelines[0].ID) {
+			t.Errorf("rule Resource %s does not name the pipeline", compact(rule["Resource"]))
+		}
+		targets, _ := rule["Targets"].([]any)
+		if len(targets) != 1 {
+			t.Fatalf("rule targets %s, want the approval topic", compact(targets))
+		}
+		target := targets[0].(map[string]any)
+		if target["TargetType"] != "SNS" {
+			t.Errorf("TargetType %v, want SNS", target["TargetType"])
+		}
+
+		if arn, existing := r.variant.settings["approvalTopicArn"].(string); existing {
+			if target["TargetAddress"] != arn {
+				t.Errorf("TargetAddress %s, want the existing topic %s", compact(target["TargetAddress"]), arn)
+			}
+			// Its policies are not the stack's to change: the user is told.
+			found := r.annotations.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("codestar-notifications.amazonaws.com")))
+			if len(*found) == 0 {
+				t.Error("no synth warning that the existing topic must allow codestar-notifications.amazonaws.com")
+			}
+			return
+		}
+
+		topics := resourcesOf(r.tmpl, "AWS::SNS::Topic")
+		if len(topics) != 1 || !refersTo(target["TargetAddress"], topics[0].ID) {
+			t.Fatalf("TargetAddress %s is not the approval topic", compact(target["TargetAddress"]))
+		}
+		topic := topics[0]
+		var publishes, keyUse bool
+		for _, st := range policyStatements(r.tmpl) {
+			if st.Body["Effect"] != "Allow" || !strings.Contains(compact(st.Body["Principal"]), "codestar-notifications.amazonaws.com") {
+				continue
+			}
+			actions := strings.Join(st.Actions(), ",")
+			if strings.Contains(actions, "sns:Publish") && refersTo(st.Body["Resource"], topic.ID) {
+				publishes = true
+			}
+			if strings.Contains(actions, "kms:GenerateDataKey*") && strings.Contains(actions, "kms:Decrypt") && refersTo(topic.props()["KmsMasterKeyId"], st.Source) {
+				keyUse = true
+			}
+		}
+		if !publishes {
+			t.Error("the topic policy does not let codestar-notifications.amazonaws.com publish")
+		}
+		if !keyUse {
+			t.Error("the topic's KMS key policy does not let codestar-notifications.amazonaws.com use the key")
+		}
+	})
+}
