@@ -83,6 +83,13 @@ func ApplyNagSuppressions(s *PipelineStack) {
 			"the managed host is disposable: its software comes from user data, the image from ECR and settings from Parameter Store; termination protection would block the stack replacing it")
 	}
 
+	// The role pull requests assume to run `cdk diff`.
+	if diff := s.Node().TryFindChild(jsii.String("DiffRole")); diff != nil {
+		suppress(diff, "AwsSolutions-IAM5",
+			"cdk diff reads this stack's own template and status; a stack ARN ends in the stack id CloudFormation generates, hence stack/<name>/*",
+			regex(`^Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/[A-Za-z0-9-]+/\*$`))
+	}
+
 	// The artifact bucket's access log bucket.
 	if logs := s.Pipeline.AccessLogBucket(); logs != nil {
 		suppress(logs, "AwsSolutions-S1",

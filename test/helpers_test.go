@@ -34,6 +34,7 @@ type stackVariant struct {
 const (
 	testConnectionArn = "arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	testTopicArn      = "arn:aws:sns:eu-west-1:123456789012:release-approvals"
+	testTopicKeyArn   = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	testTargetGroup   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
 )
 
@@ -44,7 +45,7 @@ var stackVariants = []stackVariant{
 	{"default", nil},
 	{"arm64", map[string]any{"architecture": "arm64"}},
 	{"beforeDeploy", map[string]any{"approvalPosition": "beforeDeploy"}},
-	{"existingResources", map[string]any{"connectionArn": testConnectionArn, "approvalTopicArn": testTopicArn}},
+	{"existingResources", map[string]any{"connectionArn": testConnectionArn, "approvalTopicArn": testTopicArn, "approvalTopicKeyArn": testTopicKeyArn}},
 	{"repositoryBuildspec", map[string]any{"buildspec": "ci/buildspec.yml"}},
 	{"removalDestroy", map[string]any{"removalPolicy": "destroy"}},
 	{"tuned", map[string]any{
@@ -58,6 +59,7 @@ var stackVariants = []stackVariant{
 	{"managedHost", map[string]any{"managedHost": true}},
 	{"managedHostArm64", map[string]any{"managedHost": true, "architecture": "arm64", "removalPolicy": "destroy"}},
 	{"autoScalingGroup", map[string]any{"autoScalingGroupName": "web-asg", "targetGroupArn": testTargetGroup}},
+	{"diffRole", map[string]any{"diffRoleRepo": "acme/infra"}},
 }
 
 // synthResult is one synthesized variant.

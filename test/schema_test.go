@@ -83,6 +83,20 @@ func schemaCompiler(t *testing.T) *jsonschema.Compiler {
 		if p, ok := props["Properties"].(map[string]any); ok {
 			fields, _ := p["properties"].(map[string]any)
 			acceptIntrinsics(fields)
+			if optional := noLongerRequired[name]; len(optional) > 0 {
+				req, _ := p["required"].([]any)
+				var keep []any
+				for _, r := range req {
+					if !contains(optional, r.(string)) {
+						keep = append(keep, r)
+					}
+				}
+				if len(keep) == 0 {
+					delete(p, "required") // draft-04: required holds at least one name
+				} else {
+					p["required"] = keep
+				}
+			}
 		}
 	}
 	c := jsonschema.NewCompiler()
@@ -129,6 +143,13 @@ var newerThanSchema = map[string][]string{
 	"AWS::ECR::Repository": {"ImageTagMutabilityExclusionFilters"},
 	// IMDSv2 settings on the instance itself (the managed host); newer than the schema.
 	"AWS::EC2::Instance": {"MetadataOptions"},
+}
+
+// noLongerRequired lists properties the pinned schema requires that
+// CloudFormation has since made optional.
+var noLongerRequired = map[string][]string{
+	// Optional since 2023: IAM trusts GitHub's OIDC endpoint by its CA, not thumbprints.
+	"AWS::IAM::OIDCProvider": {"ThumbprintList"},
 }
 
 var compiledTypes = map[string]*jsonschema.Schema{}
