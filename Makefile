@@ -46,3 +46,13 @@ diff-fixtures: deps
 docs: deps
 	go run ./tools/configref -readme README.md
 	go run ./tools/diagram -template test/testdata/PipelineStack.golden.json -readme README.md
+
+BENCH_PEER_STAMP := bench/peer/node_modules/.package-lock.json
+
+.PHONY: bench
+## bench: synth and test-suite speed against a plain aws-cdk-lib peer (bench/README.md); BENCH_FLAGS=-quick for a short run
+bench: deps $(BENCH_PEER_STAMP)
+	go run ./bench/cmd/bench $(BENCH_FLAGS)
+
+$(BENCH_PEER_STAMP): bench/peer/package.json bench/peer/package-lock.json
+	cd bench/peer && npm ci --no-audit --no-fund
