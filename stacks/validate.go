@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // SettingError is one bad setting: its key, what was received and what is
@@ -254,8 +255,8 @@ func (c Config) validate(set map[string]bool) []error {
 	if c.AppPort == c.HTTPPort {
 		add(bad("httpPort", float64(c.HTTPPort), "a port different from appPort: the proxy and the app cannot share one"))
 	}
-	if !strings.HasPrefix(c.HealthCheckPath, "/") || strings.ContainsAny(c.HealthCheckPath, " \t\r\n\"'`$\\") || len(c.HealthCheckPath) > 512 {
-		add(bad("healthCheckPath", c.HealthCheckPath, "a URL path starting with '/', without spaces, quotes, '$' or '\\'"))
+	if !strings.HasPrefix(c.HealthCheckPath, "/") || strings.IndexFunc(c.HealthCheckPath, unsafeInPath) >= 0 || len(c.HealthCheckPath) > 512 {
+		add(bad("healthCheckPath", c.HealthCheckPath, "a URL path starting with '/', without spaces, control characters, quotes, '$' or '\\'"))
 	}
 	if c.DiffRoleRepo != "" {
 		owner, repo, ok := strings.Cut(c.DiffRoleRepo, "/")
@@ -361,6 +362,12 @@ func validSchedule(s string) error {
 		return nil
 	}
 	return bad("agentSchedule", s, "rate(N minutes|hours|days) or cron(min hour day month weekday [year]), e.g. rate(14 days)")
+}
+
+// unsafeInPath tells the characters a health check path may not hold: it is
+// stored in Parameter Store and passed to curl by the deploy hooks.
+func unsafeInPath(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("\"'`$\\", r)
 }
 
 // noDuplicates reports the first value a list holds twice.
