@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 var appBinary string
@@ -21,7 +23,7 @@ func buildApp(t *testing.T) string {
 	}
 	bin := filepath.Join(scratchDir(), "shipline-app")
 	cmd := exec.Command("go", "build", "-o", bin, "./bin")
-	cmd.Dir = moduleRoot()
+	cmd.Dir = cdktest.ModuleRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./bin: %v\n%s", err, out)
 	}
@@ -44,7 +46,7 @@ func runApp(t *testing.T, settings map[string]any) (code int, stderr string, out
 	}
 	outdir = t.TempDir()
 	cmd := exec.Command(buildApp(t))
-	cmd.Dir = moduleRoot()
+	cmd.Dir = cdktest.ModuleRoot()
 	cmd.Env = append(os.Environ(), "CDK_CONTEXT_JSON="+string(raw), "CDK_OUTDIR="+outdir)
 	var errBuf bytes.Buffer
 	cmd.Stderr = &errBuf

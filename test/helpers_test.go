@@ -22,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/shipline/shipline/internal/cdktest"
 	"github.com/shipline/shipline/stacks"
 )
 
@@ -169,29 +170,12 @@ func scratchDir() string {
 // projectContext is the "context" object of cdk.json: the feature flags and
 // the default settings, as `cdk synth` passes them to the app.
 func projectContext() map[string]any {
-	doc := readJSON(filepath.Join(moduleRoot(), "cdk.json"))
+	doc := readJSON(filepath.Join(cdktest.ModuleRoot(), "cdk.json"))
 	ctx, _ := doc["context"].(map[string]any)
 	if ctx == nil {
 		panic("cdk.json has no context object")
 	}
 	return ctx
-}
-
-func moduleRoot() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		panic(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			panic("no go.mod above " + dir)
-		}
-		dir = parent
-	}
 }
 
 func readJSON(path string) map[string]any {

@@ -2,8 +2,6 @@ package apphost_test
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,21 +16,12 @@ import (
 
 	"github.com/shipline/shipline/constructs/apphost"
 	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 // newStack makes a stack with the feature flags of the project's cdk.json.
 func newStack() awscdk.Stack {
-	raw, err := os.ReadFile("../../cdk.json")
-	if err != nil {
-		panic(err)
-	}
-	var cfg struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		panic(err)
-	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &cfg.Context})
+	app := cdktest.NewApp(nil)
 	return awscdk.NewStack(app, jsii.String("Test"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111111111111"), Region: jsii.String("eu-west-1")},
 	})
@@ -184,19 +173,6 @@ func TestHostExistingVpc(t *testing.T) {
 	}
 }
 
-func mustPanic(t *testing.T, f func()) (msg string) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatal("want a panic, got none")
-		}
-		msg = fmt.Sprint(r)
-	}()
-	f()
-	return ""
-}
-
 func TestHostArchitectureMismatch(t *testing.T) {
 	for _, tc := range []struct {
 		arch awsec2.InstanceArchitecture
@@ -206,7 +182,7 @@ func TestHostArchitectureMismatch(t *testing.T) {
 		{awsec2.InstanceArchitecture_X86_64, "t4g.small", "InstanceType: got t4g.small, an arm64 type, want an x86_64 type"},
 		{awsec2.InstanceArchitecture_ARM_64, "m5.large", "InstanceType: got m5.large, an x86_64 type, want an arm64 type"},
 	} {
-		msg := mustPanic(t, func() {
+		msg := cdktest.MustPanic(t, func() {
 			apphost.NewHost(newStack(), "Host", &apphost.HostProps{
 				Architecture: tc.arch, InstanceType: awsec2.NewInstanceType(jsii.String(tc.typ)),
 			})
@@ -217,7 +193,7 @@ func TestHostArchitectureMismatch(t *testing.T) {
 			}
 		}
 	}
-	msg := mustPanic(t, func() {
+	msg := cdktest.MustPanic(t, func() {
 		apphost.NewHost(newStack(), "Host", &apphost.HostProps{
 			HTTPPort: jsii.Number(0), IngressCidr: jsii.String("10.0.0.1/8"), RootVolumeSize: jsii.Number(4), ComposeVersion: jsii.String("latest"),
 		})

@@ -1,9 +1,7 @@
 package diffrole_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,22 +11,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/diffrole"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 // newApp makes an app with the feature flags of the project's cdk.json.
-func newApp() awscdk.App {
-	raw, err := os.ReadFile("../../cdk.json")
-	if err != nil {
-		panic(err)
-	}
-	var cfg struct {
-		Context map[string]interface{} `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		panic(err)
-	}
-	return awscdk.NewApp(&awscdk.AppProps{Context: &cfg.Context})
-}
+func newApp() awscdk.App { return cdktest.NewApp(nil) }
 
 func newStack() awscdk.Stack {
 	app := newApp()

@@ -174,7 +174,7 @@ func TestProjectRejectsBadProps(t *testing.T) {
 		{"bad secret id", dockerbuild.ProjectProps{BuildSecrets: &map[string]*string{"NPM-TOKEN": jsii.String("")}}, []string{`id "NPM-TOKEN"`, "BuildSecrets[NPM-TOKEN]: got an empty parameter name"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := panicMessage(func() { newProject(tc.props) })
+			msg := cdktest.PanicMessage(func() { newProject(tc.props) })
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("panic %q: want it to contain %q", msg, w)
@@ -182,10 +182,4 @@ func TestProjectRejectsBadProps(t *testing.T) {
 			}
 		})
 	}
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() { msg, _ = recover().(string) }()
-	f()
-	return ""
 }

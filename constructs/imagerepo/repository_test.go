@@ -111,7 +111,7 @@ func TestRepositoryRejectsBadProps(t *testing.T) {
 		{"empty prefix", imagerepo.RepositoryProps{ReleaseTagPrefix: jsii.String("")}, "ReleaseTagPrefix"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := panicMessage(func() { imagerepo.NewRepository(cdktest.NewStack(), "Repo", &tc.props) })
+			msg := cdktest.PanicMessage(func() { imagerepo.NewRepository(cdktest.NewStack(), "Repo", &tc.props) })
 			if !strings.Contains(msg, tc.want) || !strings.Contains(msg, `"Repo"`) {
 				t.Errorf("panic %q: want it to name the construct and contain %q", msg, tc.want)
 			}
@@ -168,10 +168,4 @@ func actionsOf(tmpl map[string]any, prefix string) map[string]bool {
 		}
 	}
 	return out
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() { msg, _ = recover().(string) }()
-	f()
-	return ""
 }

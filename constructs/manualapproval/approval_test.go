@@ -105,16 +105,10 @@ func TestApprovalRejectsBadProps(t *testing.T) {
 		{"bad address", &manualapproval.ApprovalProps{Emails: jsii.Strings("ops at example.com")}, `Emails: got "ops at example.com"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := panicMessage(func() { manualapproval.NewApproval(cdktest.NewStack(), "Approval", tc.props) })
+			msg := cdktest.PanicMessage(func() { manualapproval.NewApproval(cdktest.NewStack(), "Approval", tc.props) })
 			if !strings.Contains(msg, tc.want) {
 				t.Errorf("panic %q: want it to contain %q", msg, tc.want)
 			}
 		})
 	}
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() { msg, _ = recover().(string) }()
-	f()
-	return ""
 }

@@ -175,7 +175,7 @@ func TestPipelineRejectsBadProps(t *testing.T) {
 		{"bad arn and position", releasepipeline.PipelineProps{ConnectionArn: jsii.String("arn:aws:s3:::x"), ApprovalPosition: "later"}, []string{"ConnectionArn: got", `ApprovalPosition: got "later"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := panicMessage(func() { build(tc.props, false) })
+			msg := cdktest.PanicMessage(func() { build(tc.props, false) })
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("panic %q: want it to contain %q", msg, w)
@@ -183,10 +183,4 @@ func TestPipelineRejectsBadProps(t *testing.T) {
 			}
 		})
 	}
-}
-
-func panicMessage(f func()) (msg string) {
-	defer func() { msg, _ = recover().(string) }()
-	f()
-	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 func appTags() awscodedeploy.InstanceTagSet {
@@ -122,7 +123,7 @@ func TestAgentValidation(t *testing.T) {
 		)}, "group 1 has 2 tag keys"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			msg := mustPanic(t, func() { serverdeploy.NewAgentInstall(newStack(), "Agent", tc.props) })
+			msg := cdktest.MustPanic(t, func() { serverdeploy.NewAgentInstall(newStack(), "Agent", tc.props) })
 			wantContains(t, msg, `serverdeploy.AgentInstall "Agent"`, tc.want)
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 const targetGroupArn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/web/0123456789abcdef"
@@ -138,7 +139,7 @@ func TestDeploymentGroupTriggers(t *testing.T) {
 }
 
 func TestDeploymentGroupValidation(t *testing.T) {
-	msg := mustPanic(t, func() {
+	msg := cdktest.MustPanic(t, func() {
 		serverdeploy.NewDeploymentGroup(newStack(), "Deploy", &serverdeploy.DeploymentGroupProps{
 			DeploymentConfig:    awscodedeploy.ServerDeploymentConfig_ALL_AT_ONCE(),
 			MinimumHealthyHosts: awscodedeploy.MinimumHealthyHosts_Count(jsii.Number(1)),

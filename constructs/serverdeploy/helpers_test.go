@@ -2,8 +2,6 @@ package serverdeploy_test
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,22 +12,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 // newApp makes an app with the feature flags of the project's cdk.json.
-func newApp() awscdk.App {
-	raw, err := os.ReadFile("../../cdk.json")
-	if err != nil {
-		panic(err)
-	}
-	var cfg struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		panic(err)
-	}
-	return awscdk.NewApp(&awscdk.AppProps{Context: &cfg.Context})
-}
+func newApp() awscdk.App { return cdktest.NewApp(nil) }
 
 func newStack() awscdk.Stack {
 	return awscdk.NewStack(newApp(), jsii.String("Test"), &awscdk.StackProps{
@@ -58,20 +45,6 @@ func resources(tpl assertions.Template, typ string) map[string]map[string]any {
 func props(r map[string]any) map[string]any {
 	p, _ := r["Properties"].(map[string]any)
 	return p
-}
-
-// mustPanic runs f and returns the panic message, failing when f returns.
-func mustPanic(t *testing.T, f func()) (msg string) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatal("want a panic, got none")
-		}
-		msg = fmt.Sprint(r)
-	}()
-	f()
-	return ""
 }
 
 func wantContains(t *testing.T, got string, parts ...string) {

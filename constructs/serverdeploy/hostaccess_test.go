@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 var (
@@ -126,13 +127,13 @@ func TestHostAccessGrantTo(t *testing.T) {
 }
 
 func TestHostAccessValidation(t *testing.T) {
-	msg := mustPanic(t, func() {
+	msg := cdktest.MustPanic(t, func() {
 		stack := newStack()
 		serverdeploy.NewHostAccess(stack, "HostAccess", &serverdeploy.HostAccessProps{ParameterPath: jsii.String("myapp")})
 	})
 	wantContains(t, msg, `serverdeploy.HostAccess "HostAccess"`, "ArtifactBucket: got nil", "Repository: got nil", `ParameterPath: got "myapp"`)
 	for _, bad := range []string{"/", "//", "/a//b/", "/my app/"} {
-		msg := mustPanic(t, func() {
+		msg := cdktest.MustPanic(t, func() {
 			stack := newStack()
 			p := accessProps(stack)
 			p.ParameterPath = jsii.String(bad)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -92,4 +93,26 @@ func Resources(tmpl map[string]any, typ string) map[string]map[string]any {
 		}
 	}
 	return out
+}
+
+// PanicMessage runs f and returns what it panicked with, or "" when it
+// returned: constructs report invalid props by panicking.
+func PanicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// MustPanic is PanicMessage that fails the test when f does not panic.
+func MustPanic(t testing.TB, f func()) string {
+	t.Helper()
+	msg := PanicMessage(f)
+	if msg == "" {
+		t.Fatal("want a panic, got none")
+	}
+	return msg
 }
