@@ -99,8 +99,9 @@ func (b *bench) report() string {
 			}
 			p("| %s | %s | %s – %s | %s | %s |\n", v.label, secs(med(v.key)), secs(s[v.key].wall.min()), secs(s[v.key].wall.max()), secs(s[v.key].cpu.median()), ratio(med(v.key), med(ref)))
 		}
-		p("\n**Go/JS ratio (built binary vs peer): %s**; through the CDK CLI: %s; minimal stack: %s.\n\n",
-			ratio(med("go"), med("js")), ratio(med("cli"), med("js")), ratio(med("go-min"), med("js-min")))
+		p("\n**Go/JS ratio (built binary vs peer): %s** of medians, %s of the fastest runs (least disturbed by other load), %s of CPU time; through the CDK CLI: %s; minimal stack: %s.\n\n",
+			ratio(med("go"), med("js")), ratio(s["go"].wall.min(), s["js"].wall.min()), ratio(s["go"].cpu.median(), s["js"].cpu.median()),
+			ratio(med("cli"), med("js")), ratio(med("go-min"), med("js-min")))
 
 		p("### Where the synth time goes\n\n")
 		p("The same programs with `CDK_VALIDATION=false` (aws-cdk-lib's built-in CloudFormation validation off), to separate the parts.\n\n")
@@ -165,6 +166,10 @@ func (b *bench) report() string {
 			ws := walls(k.runs)
 			p("| %s | %d | %s | %s – %s | %s |\n", k.label, len(k.runs), secs(ws.median()), secs(ws.min()), secs(ws.max()), failures(k.runs))
 		}
+		if len(b.suite.warm) > 0 && len(b.suite.cold) > 0 {
+			p("\nThe cold run's extra time over the warm median, %s, is compiling the dependencies (aws-cdk-go's packages above all) into the empty cache.\n",
+				secs(walls(b.suite.cold).median()-walls(b.suite.warm).median()))
+		}
 		p("\n")
 		pk := packageMedians(b.suite.warm)
 		var sum time.Duration
@@ -201,6 +206,13 @@ func (b *bench) report() string {
 		}
 		if b.profile != nil {
 			p("| **all** | %s | %d | %s | %d | %d | %d | %d |\n", secs(sum), tot.processes, secs(tot.lifetime), tot.requests, tot.callbacks, tot.loads, tot.synths)
+		}
+		if b.profile != nil && len(s) > 0 {
+			startup := med("go-min-nv") - med("js-min-nv")
+			validation := med("js-min") - med("js-min-nv")
+			p("\nFixed cost per jsii test binary, from the synth figures above: jsii start-up %s + first-synth validation %s + Node and aws-cdk-lib %s = %s; times %d processes = %s of the suite's CPU.\n",
+				secs(startup), secs(validation), secs(med("js-min-nv")), secs(startup+validation+med("js-min-nv")), tot.processes,
+				secs(time.Duration(tot.processes)*(startup+validation+med("js-min-nv"))))
 		}
 		if b.profileErr != "" {
 			p("\nProfiling note: %s.\n", b.profileErr)
