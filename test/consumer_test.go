@@ -24,7 +24,7 @@ import (
 // TestConsumerStack builds the constructs the way another team would: in its
 // own stack, with resources it already has passed in, and non-default settings.
 func TestConsumerStack(t *testing.T) {
-	app := cdktest.NewApp(nil)
+	app := cdktest.ValidatingApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("TeamStack"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("123456789012"), Region: jsii.String("eu-west-1")},
 	})

@@ -63,12 +63,25 @@ func ModuleRoot() string {
 }
 
 // NewApp is an app with the project's feature flags plus extra context.
+// aws-cdk-lib's built-in CloudFormation validation is off: it costs about a
+// second and a half on the first synth of every test binary, and the
+// stack-level tests in test/ run it on every stack variant (ValidatingApp).
 func NewApp(extra map[string]any) awscdk.App {
+	return newApp(extra, false)
+}
+
+// ValidatingApp is NewApp with the built-in CloudFormation validation on, as
+// `cdk synth` runs it.
+func ValidatingApp(extra map[string]any) awscdk.App {
+	return newApp(extra, true)
+}
+
+func newApp(extra map[string]any, validate bool) awscdk.App {
 	ctx := FeatureFlags()
 	for k, v := range extra {
 		ctx[k] = v
 	}
-	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+	return awscdk.NewApp(&awscdk.AppProps{Context: &ctx, BuiltinCloudFormationValidation: jsii.Bool(validate)})
 }
 
 // NewStack is a stack in a fresh app with the project's feature flags.
