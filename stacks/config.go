@@ -3,6 +3,8 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -169,7 +171,7 @@ func ConfigFromContext(ctx map[string]any) (Parsed, error) {
 			errs = append(errs, &SettingError{Setting: s.Key, Problem: err.Error()})
 		}
 	}
-	for _, k := range sortedKeys(ctx) {
+	for _, k := range slices.Sorted(maps.Keys(ctx)) {
 		if known[k] || strings.ContainsAny(k, ":@/") {
 			continue // CDK's own keys carry a ':' or '@'
 		}
@@ -187,7 +189,7 @@ func ConfigFromContext(ctx map[string]any) (Parsed, error) {
 		return p, errors.Join(errs...)
 	}
 	p.Warnings = append(p.Warnings, p.Config.placeholderWarnings()...)
-	if p.Set["deployTagKey"] && p.Config.AutoScalingGroupName != "" && len(p.Config.DeployTagValues) == 0 && !p.Config.ManagedHost {
+	if p.Set["deployTagKey"] && !usesDeployTags(p.Config) {
 		p.Warnings = append(p.Warnings, "deployTagKey has no effect: with autoScalingGroupName and no deployTagValues, the deployment group targets the Auto Scaling group alone")
 	}
 	return p, nil

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
@@ -20,7 +22,7 @@ func (c Config) DeployParameters() map[string]string {
 
 // writeParameters creates the deploy parameters as String parameters.
 func (s *PipelineStack) writeParameters(cfg Config) {
-	for _, name := range sortedKeys(cfg.DeployParameters()) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.DeployParameters())) {
 		awsssm.NewStringParameter(s, jsii.String("Param"+name), &awsssm.StringParameterProps{
 			ParameterName: jsii.String(cfg.ParameterPath() + name),
 			StringValue:   jsii.String(cfg.DeployParameters()[name]),

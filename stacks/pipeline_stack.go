@@ -73,14 +73,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		key, _, _ := strings.Cut(w, " ")
 		awscdk.Annotations_Of(s).AddWarningV2(jsii.String("shipline:config:"+key), jsii.String(w), nil)
 	}
-	removal := awscdk.RemovalPolicy_RETAIN
-	if cfg.RemovalPolicy == RemovalDestroy {
-		removal = awscdk.RemovalPolicy_DESTROY
-	}
-	arch := awsec2.InstanceArchitecture_X86_64
-	if cfg.Architecture == ArchArm {
-		arch = awsec2.InstanceArchitecture_ARM_64
-	}
+	removal, arch := cfg.removal(), cfg.cpu()
 
 	s.Repository = imagerepo.NewRepository(s, "ImageRepository", &imagerepo.RepositoryProps{
 		KeepReleaseImages: jsii.Number(float64(cfg.KeepReleaseImages)),
@@ -182,11 +175,27 @@ func (s *PipelineStack) deploymentConfig(cfg Config) awscodedeploy.IServerDeploy
 }
 
 // usesDeployTags tells whether the deployment group targets tagged instances:
-// always, unless an Auto Scaling group is configured, deployTagValues is empty
-// and there is no managed host (which is found by its tags); then the group
-// targets the Auto Scaling group alone.
+// always, unless an Auto Scaling group is configured and deployTagValues is
+// empty; then the group targets the Auto Scaling group alone. (A managed host,
+// found by its tag, cannot be combined with an Auto Scaling group.)
 func usesDeployTags(cfg Config) bool {
-	return cfg.AutoScalingGroupName == "" || len(cfg.DeployTagValues) > 0 || cfg.ManagedHost
+	return cfg.AutoScalingGroupName == "" || len(cfg.DeployTagValues) > 0
+}
+
+// removal is the removal policy of the stateful resources.
+func (c Config) removal() awscdk.RemovalPolicy {
+	if c.RemovalPolicy == RemovalDestroy {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
+}
+
+// cpu is the architecture of the image and the hosts, as the CDK names it.
+func (c Config) cpu() awsec2.InstanceArchitecture {
+	if c.Architecture == ArchArm {
+		return awsec2.InstanceArchitecture_ARM_64
+	}
+	return awsec2.InstanceArchitecture_X86_64
 }
 
 // deploymentGroup targets the tagged hosts and/or an existing Auto Scaling
@@ -240,17 +249,12 @@ func (s *PipelineStack) hosts(cfg Config) {
 		return
 	}
 	props := &apphost.HostProps{
-		Architecture: awsec2.InstanceArchitecture_X86_64,
-		Access:       s.HostAccess,
-		Tags:         &map[string]*string{cfg.DeployTagKey: jsii.String(cfg.TagValues()[0])},
-		HTTPPort:     jsii.Number(float64(cfg.HTTPPort)),
-		IngressCidr:  jsii.String(cfg.IngressCidr),
-	}
-	if cfg.RemovalPolicy == RemovalDestroy {
-		props.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
-	}
-	if cfg.Architecture == ArchArm {
-		props.Architecture = awsec2.InstanceArchitecture_ARM_64
+		Architecture:  cfg.cpu(),
+		Access:        s.HostAccess,
+		Tags:          &map[string]*string{cfg.DeployTagKey: jsii.String(cfg.TagValues()[0])},
+		HTTPPort:      jsii.Number(float64(cfg.HTTPPort)),
+		IngressCidr:   jsii.String(cfg.IngressCidr),
+		RemovalPolicy: cfg.removal(),
 	}
 	if cfg.HostInstanceType != "" {
 		props.InstanceType = awsec2.NewInstanceType(jsii.String(cfg.HostInstanceType))
@@ -293,6 +297,8 @@ func (s *PipelineStack) outputs(cfg Config) {
 	}
 }
 
+// retentions are the retention periods CloudWatch Logs accepts, in days; the
+// config validation allows exactly these.
 var retentions = map[int]awslogs.RetentionDays{
 	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
 	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,

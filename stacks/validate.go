@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/mail"
 	"regexp"
@@ -9,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/github"
 )
 
 // SettingError is one bad setting: its key, what was received and what is
@@ -26,9 +30,6 @@ func bad(setting string, got any, want string, args ...any) error {
 
 var (
 	reAppName      = regexp.MustCompile(`^[a-z][a-z0-9-]{1,30}[a-z0-9]$`)
-	reGitHubOwner  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
-	reGitHubRepo   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	reConnection   = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:(?:codestar-connections|codeconnections):[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	reTopicArn     = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:sns:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 	reTargetGroup  = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$`)
 	reRepoPath     = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,255}$`)
@@ -40,8 +41,6 @@ var (
 	reVpcID        = regexp.MustCompile(`^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$`)
 	reSubnetID     = regexp.MustCompile(`^subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?$`)
 	reAZ           = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$`)
-	reRate         = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
-	reCron         = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+( \S+)?\)$`)
 	reMinHealthy   = regexp.MustCompile(`^(\d{1,5})(%?)$`)
 	reKeyArn       = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	reOIDCProvider = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
@@ -50,7 +49,6 @@ var (
 var (
 	computeTypes      = []string{"SMALL", "MEDIUM", "LARGE", "X_LARGE", "X2_LARGE"}
 	deploymentConfigs = []string{"OneAtATime", "HalfAtATime", "AllAtOnce"}
-	logRetentionDays  = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 	// Environment variables the build project sets itself; a build secret
 	// with one of these ids would shadow it.
 	reservedBuildEnv = []string{"AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "IMAGE_REPO_NAME", "REPOSITORY_URI", "APP_NAME", "PARAMETER_PATH", "IMAGE_PLATFORM", "MOVING_TAG", "CACHE_TAG", "DOCKERFILE", "BUILD_CONTEXT", "BUNDLE_S3_URL", "BUILD_SECRET_IDS", "HOME", "PATH"}
@@ -71,16 +69,16 @@ func (c Config) validate(set map[string]bool) []error {
 	} else if strings.HasPrefix(c.AppName, "aws") || strings.HasPrefix(c.AppName, "ssm") {
 		add(bad("appName", c.AppName, "a name not starting with \"aws\" or \"ssm\" (Parameter Store reserves those prefixes)"))
 	}
-	if !reGitHubOwner.MatchString(c.GitHubOwner) || strings.Contains(c.GitHubOwner, "--") {
+	if !github.ValidOwner(c.GitHubOwner) {
 		add(bad("githubOwner", c.GitHubOwner, "a GitHub user or organisation name: 1-39 letters, digits or single hyphens, not starting or ending with a hyphen"))
 	}
-	if !reGitHubRepo.MatchString(c.GitHubRepo) || c.GitHubRepo == "." || c.GitHubRepo == ".." || strings.HasSuffix(strings.ToLower(c.GitHubRepo), ".git") {
+	if !github.ValidRepo(c.GitHubRepo) {
 		add(bad("githubRepo", c.GitHubRepo, "a repository name: 1-100 letters, digits, '.', '_' or '-', without the owner or a .git suffix"))
 	}
-	if !validBranch(c.GitHubBranch) {
+	if !github.ValidBranch(c.GitHubBranch) {
 		add(bad("githubBranch", c.GitHubBranch, "a Git branch name: no spaces, control characters, '~', '^', ':', '?', '*', '[', '\\', '..', '@{' or '//', not starting or ending with '/' or '.', not ending in \".lock\""))
 	}
-	if c.ConnectionArn != "" && !reConnection.MatchString(c.ConnectionArn) {
+	if c.ConnectionArn != "" && !github.ValidConnectionArn(c.ConnectionArn) {
 		add(bad("connectionArn", c.ConnectionArn, "empty (create a connection) or arn:aws:codeconnections:<region>:<account>:connection/<uuid> (codestar-connections also accepted)"))
 	}
 
@@ -139,7 +137,7 @@ func (c Config) validate(set map[string]bool) []error {
 	if c.BuildConcurrencyLimit < 0 || c.BuildConcurrencyLimit > 100 {
 		add(bad("buildConcurrencyLimit", float64(c.BuildConcurrencyLimit), "0 (no limit) or 1-100"))
 	}
-	for _, id := range sortedKeys(c.BuildSecrets) {
+	for _, id := range slices.Sorted(maps.Keys(c.BuildSecrets)) {
 		name := c.BuildSecrets[id]
 		switch {
 		case !reSecretID.MatchString(id):
@@ -154,8 +152,8 @@ func (c Config) validate(set map[string]bool) []error {
 	if c.Architecture != ArchX86 && c.Architecture != ArchArm {
 		add(bad("architecture", c.Architecture, "%q or %q", ArchX86, ArchArm))
 	}
-	if !slices.Contains(logRetentionDays, c.LogRetentionDays) {
-		add(bad("logRetentionDays", float64(c.LogRetentionDays), "a CloudWatch Logs retention: %s", joinInts(logRetentionDays)))
+	if _, ok := retentions[c.LogRetentionDays]; !ok {
+		add(bad("logRetentionDays", float64(c.LogRetentionDays), "a CloudWatch Logs retention: %s", joinInts(slices.Sorted(maps.Keys(retentions)))))
 	}
 	if c.KeepReleaseImages < 1 || c.KeepReleaseImages > 1000 {
 		add(bad("keepReleaseImages", float64(c.KeepReleaseImages), "1-1000"))
@@ -260,7 +258,7 @@ func (c Config) validate(set map[string]bool) []error {
 	}
 	if c.DiffRoleRepo != "" {
 		owner, repo, ok := strings.Cut(c.DiffRoleRepo, "/")
-		if !ok || !reGitHubOwner.MatchString(owner) || !reGitHubRepo.MatchString(repo) {
+		if !ok || !github.ValidOwner(owner) || !github.ValidRepo(repo) {
 			add(bad("diffRoleRepo", c.DiffRoleRepo, "empty (no diff role) or owner/repo of the repository holding this CDK app, such as acme/infra"))
 		}
 	}
@@ -296,24 +294,6 @@ func InstanceArchitecture(instanceType string) string {
 	return ArchX86
 }
 
-func validBranch(b string) bool {
-	if b == "" || len(b) > 255 || b == "@" || strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") ||
-		strings.HasPrefix(b, ".") || strings.HasSuffix(b, ".") || strings.HasSuffix(b, ".lock") || strings.HasPrefix(b, "-") {
-		return false
-	}
-	for _, bad := range []string{"..", "@{", "//", "/."} {
-		if strings.Contains(b, bad) {
-			return false
-		}
-	}
-	for _, r := range b {
-		if r <= ' ' || r == 0x7f || strings.ContainsRune("~^:?*[\\", r) {
-			return false
-		}
-	}
-	return true
-}
-
 func validEmail(e string) bool {
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e || a.Name != "" || len(e) > 254 {
@@ -347,21 +327,10 @@ func validTag(setting, v string, minLen, maxLen int, isKey bool) error {
 }
 
 func validSchedule(s string) error {
-	if m := reRate.FindStringSubmatch(s); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		unit := strings.TrimSuffix(m[2], "s")
-		if n < 1 || (n == 1) != (unit == m[2]) {
-			return bad("agentSchedule", s, "a rate with a singular unit for 1 and plural otherwise, e.g. rate(1 day), rate(14 days)")
-		}
-		if unit == "minute" && n < 30 {
-			return bad("agentSchedule", s, "a rate of at least 30 minutes (State Manager's minimum)")
-		}
-		return nil
+	if want := serverdeploy.ScheduleProblem(s); want != "" {
+		return bad("agentSchedule", s, "%s", want)
 	}
-	if reCron.MatchString(s) {
-		return nil
-	}
-	return bad("agentSchedule", s, "rate(N minutes|hours|days) or cron(min hour day month weekday [year]), e.g. rate(14 days)")
+	return nil
 }
 
 // unsafeInPath tells the characters a health check path may not hold: it is

@@ -36,7 +36,7 @@ func buildApp(t *testing.T) string {
 // directory in CDK_OUTDIR.
 func runApp(t *testing.T, settings map[string]any) (code int, stderr string, outdir string) {
 	t.Helper()
-	ctx := projectContext()
+	ctx := cdktest.CDKJSONContext()
 	for k, v := range settings {
 		ctx[k] = v
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func doSynth(v stackVariant) (r *synthResult) {
 		panic(err)
 	}
 	r.dir = dir
-	ctx := projectContext()
+	ctx := cdktest.CDKJSONContext()
 	for k, val := range v.settings {
 		ctx[k] = val
 	}
@@ -167,17 +168,6 @@ func scratchDir() string {
 	return scratch
 }
 
-// projectContext is the "context" object of cdk.json: the feature flags and
-// the default settings, as `cdk synth` passes them to the app.
-func projectContext() map[string]any {
-	doc := readJSON(filepath.Join(cdktest.ModuleRoot(), "cdk.json"))
-	ctx, _ := doc["context"].(map[string]any)
-	if ctx == nil {
-		panic("cdk.json has no context object")
-	}
-	return ctx
-}
-
 func readJSON(path string) map[string]any {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -210,21 +200,12 @@ func resourcesOf(tmpl map[string]any, types ...string) []cfnResource {
 	for id, body := range res {
 		b, _ := body.(map[string]any)
 		typ, _ := b["Type"].(string)
-		if len(types) == 0 || contains(types, typ) {
+		if len(types) == 0 || slices.Contains(types, typ) {
 			out = append(out, cfnResource{ID: id, Type: typ, Body: b})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // statement is one IAM policy statement and where it comes from.

@@ -2,6 +2,7 @@ package test
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -87,7 +88,7 @@ func schemaCompiler(t *testing.T) *jsonschema.Compiler {
 				req, _ := p["required"].([]any)
 				var keep []any
 				for _, r := range req {
-					if !contains(optional, r.(string)) {
+					if !slices.Contains(optional, r.(string)) {
 						keep = append(keep, r)
 					}
 				}
@@ -211,7 +212,7 @@ func withoutProperties(body map[string]any, drop []string) map[string]any {
 	}
 	props := map[string]any{}
 	for k, v := range (cfnResource{Body: body}).props() {
-		if !contains(drop, k) {
+		if !slices.Contains(drop, k) {
 			props[k] = v
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/internal/cdktest"
@@ -105,9 +106,10 @@ func TestDiffRoleOption(t *testing.T) {
 			})},
 		}),
 	})
-	if defaultTemplate(t).FindOutputs(jsii.String("DiffRoleArn"), map[string]any{}) != nil && len(*defaultTemplate(t).FindOutputs(jsii.String("DiffRoleArn"), map[string]any{})) != 0 {
+	if outs := defaultTemplate(t).FindOutputs(jsii.String("DiffRoleArn"), map[string]any{}); len(*outs) != 0 {
 		t.Error("the default stack has a diff role; it should be opt-in")
 	}
+	defaultTemplate(t).ResourceCountIs(jsii.String("AWS::IAM::OIDCProvider"), jsii.Number(0))
 }
 
 // TestExistingEncryptedTopic grants the deployment group's role the use of an
@@ -130,4 +132,24 @@ func TestExistingEncryptedTopic(t *testing.T) {
 			"Resource": "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
 		})})},
 	})
+}
+
+// TestInstanceArchitectureAgreesWithCDK keeps the config's pure-Go
+// architecture check (it runs before any jsii call) in line with the CDK's,
+// which the managed host construct applies.
+func TestInstanceArchitectureAgreesWithCDK(t *testing.T) {
+	for _, typ := range []string{
+		"t2.micro", "t3.small", "t3a.large", "t4g.small", "m5.xlarge", "m6g.large", "m6gd.large", "m7g.medium",
+		"m7i.large", "m7a.large", "c5n.large", "c6gn.large", "c7gn.large", "r8g.large", "x2gd.large",
+		"a1.large", "im4gn.large", "is4gen.large", "g5g.xlarge", "i4g.large", "inf1.xlarge", "c8g.large",
+	} {
+		cdk := awsec2.NewInstanceType(jsii.String(typ)).Architecture()
+		want := stacks.ArchX86
+		if cdk == awsec2.InstanceArchitecture_ARM_64 {
+			want = stacks.ArchArm
+		}
+		if got := stacks.InstanceArchitecture(typ); got != want {
+			t.Errorf("%s: config says %s, the CDK says %s", typ, got, want)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/shipline/shipline/internal/cdktest"
 )
 
 const validateFlag = "@aws-cdk/core:validateAgainstDefaultRules"
@@ -16,7 +17,7 @@ const validateFlag = "@aws-cdk/core:validateAgainstDefaultRules"
 // validates each template against CloudFormation's schemas and default rules
 // at synth; no variant may have an error (warnings are listed).
 func TestValidateAgainstDefaultRules(t *testing.T) {
-	if on, _ := projectContext()[validateFlag].(bool); !on {
+	if on, _ := cdktest.CDKJSONContext()[validateFlag].(bool); !on {
 		t.Fatalf("cdk.json does not set %s to true", validateFlag)
 	}
 	forEachVariant(t, func(t *testing.T, r *synthResult) {

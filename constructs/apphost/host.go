@@ -3,9 +3,10 @@ package apphost
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
-	"sort"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -168,11 +169,7 @@ func NewHost(scope constructs.Construct, id string, props *HostProps) *Host {
 		PropagateTagsToVolumeOnCreation: jsii.Bool(true),
 	})
 	if p.Tags != nil {
-		keys := make([]string, 0, len(*p.Tags))
-		for k := range *p.Tags {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(*p.Tags))
 		for _, k := range keys {
 			awscdk.Tags_Of(h.instance).Add(jsii.String(k), (*p.Tags)[k], nil)
 		}

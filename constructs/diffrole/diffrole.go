@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/shipline/shipline/internal/github"
 )
 
 // GitHub's OpenID Connect issuer and the audience configure-aws-credentials asks for.
@@ -71,8 +72,6 @@ func (d *DiffRole) Role() awsiam.IRole { return d.role }
 func (d *DiffRole) Provider() awsiam.IOpenIdConnectProvider { return d.provider }
 
 var (
-	ownerRE     = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
-	repoRE      = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 	qualifierRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,10}$`)
 	stackNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 )
@@ -179,26 +178,23 @@ func withDefaults(props *DiffRoleProps) DiffRoleProps {
 
 func validate(p DiffRoleProps) error {
 	var errs []error
-	check := func(field string, v *string, re *regexp.Regexp, allowed string) {
+	check := func(field string, v *string, valid func(string) bool, allowed string) {
 		switch {
 		case v == nil || *v == "":
 			errs = append(errs, fmt.Errorf("%s is required: %s", field, allowed))
 		case *awscdk.Token_IsUnresolved(*v):
 			// Known only at deploy time.
-		case !re.MatchString(*v):
+		case !valid(*v):
 			errs = append(errs, fmt.Errorf("%s %q is not valid: %s", field, *v, allowed))
 		}
 	}
-	check("Owner", p.Owner, ownerRE,
+	check("Owner", p.Owner, github.ValidOwner,
 		"a GitHub user or organization name (letters, digits and single inner hyphens, at most 39 characters)")
-	check("Repo", p.Repo, repoRE,
-		"a GitHub repository name without the owner (letters, digits, '.', '_' and '-', at most 100 characters)")
-	if p.Repo != nil && (*p.Repo == "." || *p.Repo == "..") {
-		errs = append(errs, fmt.Errorf("Repo %q is not valid: a repository name cannot be '.' or '..'", *p.Repo))
-	}
-	check("Qualifier", p.Qualifier, qualifierRE,
+	check("Repo", p.Repo, github.ValidRepo,
+		"a GitHub repository name without the owner (letters, digits, '.', '_' and '-', at most 100 characters, not '.', '..' or ending in .git)")
+	check("Qualifier", p.Qualifier, qualifierRE.MatchString,
 		"the `cdk bootstrap --qualifier` value (letters, digits, '_' and '-', at most 10 characters)")
-	check("StackName", p.StackName, stackNameRE,
+	check("StackName", p.StackName, stackNameRE.MatchString,
 		"a CloudFormation stack name (a letter, then letters, digits and '-', at most 128 characters)")
 	return errors.Join(errs...)
 }

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -142,10 +143,5 @@ func sortedIDs(m *map[string]*string) string {
 	if m == nil {
 		return ""
 	}
-	ids := make([]string, 0, len(*m))
-	for k := range *m {
-		ids = append(ids, k)
-	}
-	sort.Strings(ids)
-	return strings.Join(ids, " ")
+	return strings.Join(slices.Sorted(maps.Keys(*m)), " ")
 }

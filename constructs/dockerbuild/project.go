@@ -3,8 +3,9 @@ package dockerbuild
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -245,11 +246,7 @@ func (p ProjectProps) validate() error {
 		errs = append(errs, fmt.Errorf("ConcurrentBuildLimit: got %v, want 0 (no limit) or a positive whole number", n))
 	}
 	if p.BuildSecrets != nil {
-		keys := make([]string, 0, len(*p.BuildSecrets))
-		for k := range *p.BuildSecrets {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(*p.BuildSecrets))
 		for _, k := range keys {
 			if !reEnvName.MatchString(k) {
 				errs = append(errs, fmt.Errorf("BuildSecrets: got id %q, want an environment variable name", k))

@@ -3,7 +3,6 @@ package releasepipeline
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/manualapproval"
+	"github.com/shipline/shipline/internal/github"
 )
 
 // ApprovalPosition places the manual approval stage.
@@ -90,12 +90,6 @@ const (
 	ApprovalStage = "Approval"
 	BuildStage    = "Build"
 	DeployStage   = "Deploy"
-)
-
-var (
-	reOwner  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
-	reRepo   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	reConnID = regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}$`)
 )
 
 // NewPipeline creates the pipeline, its artifact bucket and, unless an ARN
@@ -268,21 +262,21 @@ func withDefaults(props *PipelineProps) PipelineProps {
 
 func (p PipelineProps) validate() error {
 	var errs []error
-	check := func(name string, v *string, re *regexp.Regexp, want string) {
+	check := func(name string, v *string, valid func(string) bool, want string) {
 		switch {
 		case v == nil:
 			errs = append(errs, fmt.Errorf("%s: got nil, want %s", name, want))
-		case !*awscdk.Token_IsUnresolved(v) && !re.MatchString(*v):
+		case !*awscdk.Token_IsUnresolved(v) && !valid(*v):
 			errs = append(errs, fmt.Errorf("%s: got %q, want %s", name, *v, want))
 		}
 	}
-	check("Owner", p.Owner, reOwner, "a GitHub user or organisation name")
-	check("Repo", p.Repo, reRepo, "a GitHub repository name without the owner")
-	if *p.Branch == "" {
-		errs = append(errs, errors.New(`Branch: got "", want a branch name such as main`))
+	check("Owner", p.Owner, github.ValidOwner, "a GitHub user or organisation name")
+	check("Repo", p.Repo, github.ValidRepo, "a GitHub repository name without the owner")
+	if !*awscdk.Token_IsUnresolved(p.Branch) && !github.ValidBranch(*p.Branch) {
+		errs = append(errs, fmt.Errorf("Branch: got %q, want a Git branch name such as main", *p.Branch))
 	}
 	if p.ConnectionArn != nil {
-		check("ConnectionArn", p.ConnectionArn, reConnID, "arn:aws:codeconnections:<region>:<account>:connection/<uuid>")
+		check("ConnectionArn", p.ConnectionArn, github.ValidConnectionArn, "arn:aws:codeconnections:<region>:<account>:connection/<uuid>")
 	}
 	if p.BuildProject == nil {
 		errs = append(errs, errors.New("BuildProject: got nil, want the CodeBuild project that builds the image"))

@@ -172,6 +172,7 @@ func TestPipelineRejectsBadProps(t *testing.T) {
 		want  []string
 	}{
 		{"owner with slash", releasepipeline.PipelineProps{Owner: jsii.String("acme/web"), Repo: jsii.String("web")}, []string{`Owner: got "acme/web"`}},
+		{"branch with dots", releasepipeline.PipelineProps{Branch: jsii.String("a..b")}, []string{`Branch: got "a..b"`}},
 		{"bad arn and position", releasepipeline.PipelineProps{ConnectionArn: jsii.String("arn:aws:s3:::x"), ApprovalPosition: "later"}, []string{"ConnectionArn: got", `ApprovalPosition: got "later"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,8 +3,10 @@ package serverdeploy
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -75,9 +77,29 @@ type AgentInstall struct {
 }
 
 var (
-	reRate = regexp.MustCompile(`^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$`)
+	reRate = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
 	reCron = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+( \S+)?\)$`)
 )
+
+// ScheduleProblem tells what is wrong with a State Manager schedule
+// expression, as the allowed form, or "" when it is valid.
+func ScheduleProblem(expr string) string {
+	if m := reRate.FindStringSubmatch(expr); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := strings.TrimSuffix(m[2], "s")
+		switch {
+		case n < 1 || (n == 1) != (unit == m[2]):
+			return "a rate with a singular unit for 1 and plural otherwise, e.g. rate(1 day), rate(14 days)"
+		case unit == "minute" && n < 30:
+			return "a rate of at least 30 minutes (State Manager's minimum)"
+		}
+		return ""
+	}
+	if reCron.MatchString(expr) {
+		return ""
+	}
+	return "rate(N minutes|hours|days) or cron(min hour day month weekday [year]), e.g. rate(14 days)"
+}
 
 // maxTargets is State Manager's limit of targets per association.
 const maxTargets = 5
@@ -192,11 +214,7 @@ func sortedTagKeys(g *map[string]*[]*string) []string {
 	if g == nil {
 		return nil
 	}
-	keys := make([]string, 0, len(*g))
-	for k := range *g {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(*g))
 	return keys
 }
 
@@ -212,8 +230,8 @@ func (p AgentInstallProps) validate() ([][]*awsssm.CfnAssociation_TargetProperty
 		case p.Schedule == nil:
 			errs = append(errs, fmt.Errorf(`Schedule: got nil, want "rate(14 days)" or "cron(0 3 ? * SUN *)" with mode %q`, AgentSchedule))
 		case *awscdk.Token_IsUnresolved(p.Schedule):
-		case !reRate.MatchString(*p.Schedule) && !reCron.MatchString(*p.Schedule):
-			errs = append(errs, fmt.Errorf(`Schedule: got %q, want rate(N minutes|hours|days) or cron(...), e.g. "rate(14 days)"`, *p.Schedule))
+		case ScheduleProblem(*p.Schedule) != "":
+			errs = append(errs, fmt.Errorf("Schedule: got %q, want %s", *p.Schedule, ScheduleProblem(*p.Schedule)))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("Mode: got %q, want one of never, once, now, schedule", p.Mode))

@@ -113,6 +113,8 @@ func TestAgentValidation(t *testing.T) {
 	}{
 		"no schedule":    {&serverdeploy.AgentInstallProps{Mode: serverdeploy.AgentSchedule, InstanceTags: appTags()}, "Schedule: got nil"},
 		"bad schedule":   {&serverdeploy.AgentInstallProps{Mode: serverdeploy.AgentSchedule, Schedule: jsii.String("weekly"), InstanceTags: appTags()}, `Schedule: got "weekly"`},
+		"rate too often": {&serverdeploy.AgentInstallProps{Mode: serverdeploy.AgentSchedule, Schedule: jsii.String("rate(5 minutes)"), InstanceTags: appTags()}, "at least 30 minutes"},
+		"plural of one":  {&serverdeploy.AgentInstallProps{Mode: serverdeploy.AgentSchedule, Schedule: jsii.String("rate(1 days)"), InstanceTags: appTags()}, "singular unit for 1"},
 		"stray schedule": {&serverdeploy.AgentInstallProps{Mode: serverdeploy.AgentOnce, Schedule: jsii.String("rate(1 day)"), InstanceTags: appTags()}, "want a schedule only with"},
 		"bad mode":       {&serverdeploy.AgentInstallProps{Mode: "always", InstanceTags: appTags()}, `Mode: got "always"`},
 		"no targets":     {&serverdeploy.AgentInstallProps{}, "got neither"},

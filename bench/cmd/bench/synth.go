@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -320,13 +322,13 @@ func (b *bench) check() error {
 	gr, _ := g["Resources"].(map[string]any)
 	jr, _ := j["Resources"].(map[string]any)
 	c.total = len(gr)
-	c.sameIDs = reflect.DeepEqual(sortedKeys(gr), sortedKeys(jr))
+	c.sameIDs = reflect.DeepEqual(slices.Sorted(maps.Keys(gr)), slices.Sorted(maps.Keys(jr)))
 	for id, r := range gr {
 		if reflect.DeepEqual(r, jr[id]) {
 			c.identical++
 		}
 	}
-	c.sameOutputs = reflect.DeepEqual(sortedKeys(asMap(g["Outputs"])), sortedKeys(asMap(j["Outputs"])))
+	c.sameOutputs = reflect.DeepEqual(slices.Sorted(maps.Keys(asMap(g["Outputs"]))), slices.Sorted(maps.Keys(asMap(j["Outputs"]))))
 	c.equal = reflect.DeepEqual(g, j)
 	if !reflect.DeepEqual(c.goCounts, c.jsCounts) {
 		return fmt.Errorf("the JS peer no longer builds the Go app's resources; update bench/peer/app.js:\n%s", countDiff(c.goCounts, c.jsCounts))
@@ -379,15 +381,6 @@ func countDiff(a, b map[string]int) string {
 }
 
 func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 func tailLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -180,11 +182,7 @@ func (c *chart) actionLabel(action map[string]interface{}) string {
 // actionResources links an action to the resources its configuration names.
 func (c *chart) actionResources(aid string, action map[string]interface{}) {
 	cfg, _ := action["Configuration"].(map[string]interface{})
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(cfg))
 	for _, k := range keys {
 		for _, id := range c.refs(cfg[k]) {
 			node := c.resourceNode(id)
@@ -342,11 +340,7 @@ func (c *chart) refs(v interface{}) []string {
 					return
 				}
 			}
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(x))
 			for _, k := range keys {
 				walk(x[k])
 			}
