@@ -142,7 +142,11 @@ func hasTLSOnlyDeny(tmpl map[string]any, policyType, target string) bool {
 // encrypted and has a policy denying requests without TLS.
 func TestBucketsTLSOnlyAndPrivate(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
-		for _, b := range resourcesOf(r.tmpl, "AWS::S3::Bucket") {
+		buckets := resourcesOf(r.tmpl, "AWS::S3::Bucket")
+		if len(buckets) == 0 {
+			t.Fatal("no bucket: every variant creates its artifact bucket")
+		}
+		for _, b := range buckets {
 			pab, _ := b.props()["PublicAccessBlockConfiguration"].(map[string]any)
 			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
 				if pab[k] != true {
@@ -257,7 +261,11 @@ func checkHostSettings(t *testing.T, what string, props, fromTemplate map[string
 // TestLogGroupsHaveRetention: no log group keeps logs forever.
 func TestLogGroupsHaveRetention(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
-		for _, lg := range resourcesOf(r.tmpl, "AWS::Logs::LogGroup") {
+		groups := resourcesOf(r.tmpl, "AWS::Logs::LogGroup")
+		if len(groups) == 0 {
+			t.Fatal("no log group: every variant creates the build's log group")
+		}
+		for _, lg := range groups {
 			if lg.props()["RetentionInDays"] == nil {
 				t.Errorf("log group %s has no RetentionInDays", lg.ID)
 			}
