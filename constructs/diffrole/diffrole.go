@@ -2,13 +2,19 @@
 // assume, through GitHub's OpenID Connect provider, only from pull requests of
 // one repository, with what `cdk diff` needs and no more.
 //
-// By default the role can run a template diff (`cdk diff --method=template`):
-// it may assume the CDK bootstrap lookup role (read-only), read the bootstrap
-// version parameter, and read the one stack's template and status. With
-// AllowChangeSets it may also assume the bootstrap deploy and file-publishing
-// roles, which `cdk diff --method=change-set` uses to create (and delete) a
-// read-only change set. The deploy role can also execute change sets, so turn
-// that on only when everyone who can open a pull request may deploy.
+// By default the role can run a template diff (`cdk diff --method=template`)
+// and nothing else: it reads the one stack's template and status. It may not
+// assume the CDK bootstrap lookup role, which the bootstrap template gives
+// ReadOnlyAccess to the whole account: whoever can push a branch would read
+// the account. The CDK CLI tries the lookup role first and, when the caller's
+// credentials are for the stack's account, proceeds with them after the
+// warning "Lookup role ... was not assumed. Proceeding with default
+// credentials.", so the diff works without it.
+//
+// With AllowChangeSets the role may also assume the bootstrap deploy and
+// file-publishing roles, which `cdk diff --method=change-set` uses to create
+// (and delete) a change set. The deploy role can also execute change sets, so
+// turn that on only when everyone who can open a pull request may deploy.
 package diffrole
 
 import (
@@ -45,13 +51,14 @@ type DiffRoleProps struct {
 	// Default: a new provider for https://token.actions.githubusercontent.com
 	// with the client id sts.amazonaws.com.
 	Provider awsiam.IOpenIdConnectProvider
-	// Qualifier is the qualifier the target environment was bootstrapped with.
+	// Qualifier is the qualifier the target environment was bootstrapped with;
+	// it names the bootstrap roles AllowChangeSets lets the role assume.
 	// Default: "hnb659fds", the `cdk bootstrap` default.
 	Qualifier *string
 	// AllowChangeSets lets the role assume the bootstrap deploy and
 	// file-publishing roles, so `cdk diff` can create a change set and report
 	// replacements exactly. The deploy role can deploy, too.
-	// Default: false (template diff only, read-only).
+	// Default: false (template diff only: the stack's template and status).
 	AllowChangeSets *bool
 	// StackName is the name of the deployed stack the role may read directly.
 	// Default: "PipelineStack".
@@ -113,36 +120,12 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
 
-	// What the CDK CLI does for `cdk diff`: it assumes the bootstrap lookup
-	// role (template method) or the deploy role (change-set method), checks the
-	// bootstrap version parameter, and reads the deployed template; without the
-	// lookup role it reads with its own credentials. See "Bootstrapping your
-	// environment" (the bootstrap template's roles) in the AWS CDK guide.
+	// What `cdk diff --method=template` calls, with the role's own
+	// credentials once the lookup role is refused: sts:GetCallerIdentity (no
+	// permission needed), then cloudformation:DescribeStacks and GetTemplate
+	// on the stack. The bootstrap version parameter is read only through an
+	// assumed bootstrap role, with that role's permissions.
 	stack := awscdk.Stack_Of(d)
-	q := *p.Qualifier
-	bootstrapRole := func(kind string) *string {
-		return jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-role-%s-%s",
-			*stack.Partition(), *stack.Account(), q, kind, *stack.Account(), *stack.Region()))
-	}
-	roles := []*string{bootstrapRole("lookup")}
-	if *p.AllowChangeSets {
-		roles = append(roles, bootstrapRole("deploy"), bootstrapRole("file-publishing"))
-	}
-	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("AssumeCdkBootstrapRoles"),
-		Actions:   jsii.Strings("sts:AssumeRole", "sts:TagSession"),
-		Resources: &roles,
-	}))
-	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("ReadBootstrapVersion"),
-		Actions: jsii.Strings("ssm:GetParameter", "ssm:GetParameters"),
-		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ssm"),
-			Resource:     jsii.String("parameter"),
-			ResourceName: jsii.String(fmt.Sprintf("cdk-bootstrap/%s/version", q)),
-			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-		})),
-	}))
 	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("ReadTheStack"),
 		Actions: jsii.Strings("cloudformation:DescribeStacks", "cloudformation:GetTemplate"),
@@ -154,6 +137,18 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
 		})),
 	}))
+	if *p.AllowChangeSets {
+		q := *p.Qualifier
+		bootstrapRole := func(kind string) *string {
+			return jsii.String(fmt.Sprintf("arn:%s:iam::%s:role/cdk-%s-%s-role-%s-%s",
+				*stack.Partition(), *stack.Account(), q, kind, *stack.Account(), *stack.Region()))
+		}
+		d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AssumeCdkDeployRoles"),
+			Actions:   jsii.Strings("sts:AssumeRole", "sts:TagSession"),
+			Resources: &[]*string{bootstrapRole("deploy"), bootstrapRole("file-publishing")},
+		}))
+	}
 	return d
 }
 

@@ -67,29 +67,25 @@ func TestDefaults(t *testing.T) {
 			}},
 		},
 	})
+	// Exactly one statement: the stack's template and status, nothing else.
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), &map[string]interface{}{
 		"PolicyDocument": map[string]interface{}{
 			"Statement": []interface{}{
 				map[string]interface{}{
-					"Sid":      "AssumeCdkBootstrapRoles",
-					"Action":   []interface{}{"sts:AssumeRole", "sts:TagSession"},
-					"Resource": "arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-west-1",
-				},
-				map[string]interface{}{
-					"Sid":      "ReadBootstrapVersion",
-					"Action":   []interface{}{"ssm:GetParameter", "ssm:GetParameters"},
-					"Resource": "arn:aws:ssm:eu-west-1:111111111111:parameter/cdk-bootstrap/hnb659fds/version",
-				},
-				map[string]interface{}{
 					"Sid":      "ReadTheStack",
+					"Effect":   "Allow",
 					"Action":   []interface{}{"cloudformation:DescribeStacks", "cloudformation:GetTemplate"},
 					"Resource": "arn:aws:cloudformation:eu-west-1:111111111111:stack/PipelineStack/*",
 				},
 			},
 		},
 	})
-	if strings.Contains(policyJSON(t, tpl), "deploy-role") {
-		t.Error("the default role may assume the deploy role")
+	// The bootstrap lookup role has ReadOnlyAccess on the whole account.
+	doc := policyJSON(t, tpl)
+	for _, banned := range []string{"sts:AssumeRole", "lookup-role", "deploy-role", "ssm:"} {
+		if strings.Contains(doc, banned) {
+			t.Errorf("the default role's policy has %q: %s", banned, doc)
+		}
 	}
 	if dr.Role() == nil || dr.Provider() == nil {
 		t.Error("getters return nil")
@@ -124,20 +120,20 @@ func TestExistingProviderQualifierAndChangeSets(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), &map[string]interface{}{
 		"PolicyDocument": map[string]interface{}{
 			"Statement": assertions.Match_ArrayWith(&[]interface{}{assertions.Match_ObjectLike(&map[string]interface{}{
-				"Sid": "AssumeCdkBootstrapRoles",
+				"Sid": "AssumeCdkDeployRoles",
 				"Resource": []interface{}{
 					"arn:aws:iam::111111111111:role/cdk-ship1-deploy-role-111111111111-eu-west-1",
 					"arn:aws:iam::111111111111:role/cdk-ship1-file-publishing-role-111111111111-eu-west-1",
-					"arn:aws:iam::111111111111:role/cdk-ship1-lookup-role-111111111111-eu-west-1",
 				},
 			})}),
 		},
 	})
 	doc := policyJSON(t, tpl)
-	for _, want := range []string{"cdk-bootstrap/ship1/version", "stack/shipline-prod/*"} {
-		if !strings.Contains(doc, want) {
-			t.Errorf("policy lacks %q: %s", want, doc)
-		}
+	if !strings.Contains(doc, "stack/shipline-prod/*") {
+		t.Errorf("policy lacks the stack shipline-prod: %s", doc)
+	}
+	if strings.Contains(doc, "lookup-role") {
+		t.Errorf("policy lets the role assume the lookup role: %s", doc)
 	}
 	if *dr.Provider().OpenIdConnectProviderArn() != *provider.OidcProviderArn() {
 		t.Error("Provider() is not the given provider")
@@ -150,7 +146,7 @@ func TestEnvironmentAgnostic(t *testing.T) {
 	tpl := assertions.Template_FromStack(stack, nil)
 	// The ARNs are built from AWS::Partition, AWS::AccountId and AWS::Region.
 	doc := policyJSON(t, tpl)
-	for _, want := range []string{"AWS::AccountId", "AWS::Region", "AWS::Partition", "lookup-role"} {
+	for _, want := range []string{"AWS::AccountId", "AWS::Region", "AWS::Partition", "stack/PipelineStack/*"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("policy lacks %q: %s", want, doc)
 		}
