@@ -5,9 +5,12 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -46,9 +49,22 @@ type DeploymentGroupProps struct {
 	// Role is the CodeDeploy service role.
 	// Default: a new role with the AWSCodeDeployRole managed policy.
 	Role awsiam.IRole
-	// NotificationTopic receives deployment failure, stop and rollback events.
+	// NotificationTopic receives deployment failure, stop and rollback
+	// events, and a message naming the alarm whenever one of the group's
+	// alarms goes into ALARM.
 	// Default: no notifications.
 	NotificationTopic awssns.ITopic
+	// Alarms stop a deployment and roll it back when one of them is in ALARM
+	// while the deployment runs (CodeDeploy polls them between hosts), e.g.
+	// awscloudwatch.Alarm_FromAlarmName for an alarm of your own.
+	// Default: none besides AlarmTargetGroup's.
+	Alarms *[]awscloudwatch.IAlarm
+	// AlarmTargetGroup gets two alarms the group watches as it does Alarms:
+	// 5xx responses of its targets (Target5xxThreshold in a minute) and
+	// unhealthy targets (for UnhealthyMinutes). Its metrics need the load
+	// balancer: import it with TargetGroupAttributes.LoadBalancerArns.
+	// Default: no default alarms.
+	AlarmTargetGroup awselasticloadbalancingv2.IApplicationTargetGroup
 }
 
 // AgentOptions choose how the CodeDeploy agent is installed.
@@ -70,6 +86,7 @@ type DeploymentGroup struct {
 	config      awscodedeploy.IServerDeploymentConfig
 	agent       *AgentInstall
 	target      awscodedeploy.IServerDeploymentGroup
+	alarms      []awscloudwatch.IAlarm
 }
 
 // NotificationEvents are the deployment events sent to the NotificationTopic.
@@ -101,6 +118,20 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 	if g.application == nil {
 		g.application = awscodedeploy.NewServerApplication(g, jsii.String("Application"), nil)
 	}
+	if p.Alarms != nil {
+		g.alarms = append(g.alarms, *p.Alarms...)
+	}
+	if p.AlarmTargetGroup != nil {
+		g.alarms = append(g.alarms, g.targetGroupAlarms(p.AlarmTargetGroup)...)
+	}
+	var alarms *[]interfacesawscloudwatch.IAlarmRef
+	if len(g.alarms) > 0 {
+		refs := make([]interfacesawscloudwatch.IAlarmRef, len(g.alarms))
+		for i, a := range g.alarms {
+			refs[i] = a
+		}
+		alarms = &refs
+	}
 	var loadBalancers *[]awscodedeploy.LoadBalancer
 	if p.LoadBalancer != nil {
 		loadBalancers = &[]awscodedeploy.LoadBalancer{p.LoadBalancer}
@@ -115,13 +146,18 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 		// The agent is managed through SSM State Manager, which also reaches
 		// tag-targeted instances; the L2's install only covers Auto Scaling groups.
 		InstallAgent: jsii.Bool(false),
+		Alarms:       alarms,
 		AutoRollback: &awscodedeploy.AutoRollbackConfig{
 			FailedDeployment:  jsii.Bool(true),
 			StoppedDeployment: jsii.Bool(true),
+			DeploymentInAlarm: jsii.Bool(alarms != nil),
 		},
 	})
 	if p.NotificationTopic != nil {
 		g.notify(p.NotificationTopic)
+		if alarms != nil {
+			g.notifyAlarms(p.NotificationTopic)
+		}
 	}
 	if p.Agent != nil {
 		var names []*string

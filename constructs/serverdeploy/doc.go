@@ -12,7 +12,11 @@
 //   - the L2's agent install off; with Agent, the agent is installed through
 //     State Manager on the same tags and Auto Scaling groups (AgentInstall);
 //   - with NotificationTopic: failure, stop and rollback events go to the
-//     topic; the service role may publish (and use the topic's KMS key).
+//     topic; the service role may publish (and use the topic's KMS key);
+//   - with Alarms or AlarmTargetGroup (default alarms on the targets' 5xx
+//     responses and unhealthy targets): a deployment stops and rolls back
+//     when one of them is in ALARM, and a message naming the alarm goes to
+//     NotificationTopic.
 //
 // AgentInstall: State Manager associations running AWS-ConfigureAWSPackage
 // (Install AWSCodeDeployAgent): never, once, now, or on a schedule.
