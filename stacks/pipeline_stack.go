@@ -87,10 +87,10 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	var managed *dockerbuild.ManagedBuild
 	if cfg.Buildspec == BuildspecManaged {
 		managed = &dockerbuild.ManagedBuild{
-			AppName:       cfg.AppName,
-			ParameterPath: cfg.ParameterPath(),
-			Dockerfile:    cfg.Dockerfile,
-			BuildContext:  cfg.BuildContext,
+			AppName:       jsii.String(cfg.AppName),
+			ParameterPath: jsii.String(cfg.ParameterPath()),
+			Dockerfile:    jsii.String(cfg.Dockerfile),
+			BuildContext:  jsii.String(cfg.BuildContext),
 		}
 	}
 	s.Build = dockerbuild.NewProject(s, "DockerBuild", &dockerbuild.ProjectProps{
@@ -140,7 +140,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Branch:             jsii.String(cfg.GitHubBranch),
 		ConnectionArn:      connection,
 		BuildProject:       s.Build.Project(),
-		DeploymentGroup:    s.DeploymentGroup.PipelineTarget(),
+		DeploymentGroup:    s.DeploymentGroup.DeploymentGroup(),
 		Approval:           s.Approval,
 		ApprovalPosition:   position,
 		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(float64(cfg.ArtifactExpirationDays))),

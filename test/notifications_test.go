@@ -20,8 +20,8 @@ var wantNotificationEvents = []string{
 // to the approval topic through a CodeStar Notifications rule, the topic
 // policy lets the service publish, and the topic's key lets it encrypt.
 func TestPipelineNotifications(t *testing.T) {
-	if strings.Join(releasepipeline.NotificationEvents, ",") != strings.Join(wantNotificationEvents, ",") {
-		t.Errorf("releasepipeline.NotificationEvents = %v, want %v", releasepipeline.NotificationEvents, wantNotificationEvents)
+	if strings.Join(releasepipeline.NotificationEvents(), ",") != strings.Join(wantNotificationEvents, ",") {
+		t.Errorf("releasepipeline.NotificationEvents = %v, want %v", releasepipeline.NotificationEvents(), wantNotificationEvents)
 	}
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
 		rules := resourcesOf(r.tmpl, "AWS::CodeStarNotifications::NotificationRule")

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // Access grants a host role what deployments need;
@@ -98,11 +100,16 @@ var reComposeVersion = regexp.MustCompile(`^v\d+\.\d+\.\d+$`)
 // passed) and its VPC (unless one is passed).
 func NewHost(scope constructs.Construct, id string, props *HostProps) *Host {
 	p := withDefaults(props)
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("apphost.Host %q: %v", id, err))
-	}
 	h := &Host{}
 	constructs.NewConstruct_Override(h, scope, &id)
+	if err := p.validate(); err != nil {
+		// The synth fails listing every problem; build from the defaults
+		// meanwhile, which the CDK accepts.
+		propcheck.Report(h, err)
+		d := withDefaults(&HostProps{Architecture: awsec2.InstanceArchitecture_X86_64})
+		p.Architecture, p.InstanceType, p.MachineImage = d.Architecture, d.InstanceType, d.MachineImage
+		p.HTTPPort, p.IngressCidr, p.RootVolumeSize, p.ComposeVersion = d.HTTPPort, d.IngressCidr, d.RootVolumeSize, d.ComposeVersion
+	}
 
 	h.vpc = p.Vpc
 	if h.vpc == nil {
@@ -226,7 +233,7 @@ func withDefaults(props *HostProps) HostProps {
 func (p HostProps) validate() error {
 	var errs []error
 	if p.Architecture != awsec2.InstanceArchitecture_X86_64 && p.Architecture != awsec2.InstanceArchitecture_ARM_64 {
-		errs = append(errs, fmt.Errorf("Architecture: got %q, want x86_64 or arm64", p.Architecture))
+		errs = append(errs, fmt.Errorf("Architecture: got %q, want awsec2.InstanceArchitecture_X86_64 or awsec2.InstanceArchitecture_ARM_64", p.Architecture))
 	} else if arch := p.InstanceType.Architecture(); arch != p.Architecture {
 		want, got := archName(p.Architecture), archName(arch)
 		errs = append(errs, fmt.Errorf("InstanceType: got %s, an %s type, want an %s type to match Architecture (an image built for %s fails on %s with \"exec format error\")",

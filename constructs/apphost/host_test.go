@@ -182,23 +182,26 @@ func TestHostArchitectureMismatch(t *testing.T) {
 		{awsec2.InstanceArchitecture_X86_64, "t4g.small", "InstanceType: got t4g.small, an arm64 type, want an x86_64 type"},
 		{awsec2.InstanceArchitecture_ARM_64, "m5.large", "InstanceType: got m5.large, an x86_64 type, want an arm64 type"},
 	} {
-		msg := cdktest.MustPanic(t, func() {
-			apphost.NewHost(newStack(), "Host", &apphost.HostProps{
+		stack := newStack()
+		msg := cdktest.MustFailSynth(t, stack, func() {
+			apphost.NewHost(stack, "Host", &apphost.HostProps{
 				Architecture: tc.arch, InstanceType: awsec2.NewInstanceType(jsii.String(tc.typ)),
 			})
 		})
-		for _, part := range []string{`apphost.Host "Host"`, tc.want, "exec format error"} {
+		for _, part := range []string{"[Test/Host] " + tc.want, "exec format error"} {
 			if !strings.Contains(msg, part) {
 				t.Errorf("want %q in %q", part, msg)
 			}
 		}
 	}
-	msg := cdktest.MustPanic(t, func() {
-		apphost.NewHost(newStack(), "Host", &apphost.HostProps{
-			HTTPPort: jsii.Number(0), IngressCidr: jsii.String("10.0.0.1/8"), RootVolumeSize: jsii.Number(4), ComposeVersion: jsii.String("latest"),
+	stack := newStack()
+	msg := cdktest.MustFailSynth(t, stack, func() {
+		apphost.NewHost(stack, "Host", &apphost.HostProps{
+			Architecture: "arm64", HTTPPort: jsii.Number(0), IngressCidr: jsii.String("10.0.0.1/8"), RootVolumeSize: jsii.Number(4), ComposeVersion: jsii.String("latest"),
 		})
 	})
-	for _, part := range []string{"HTTPPort: got 0", `IngressCidr: got "10.0.0.1/8"`, "RootVolumeSize: got 4", `ComposeVersion: got "latest"`} {
+	for _, part := range []string{"[Test/Host] HTTPPort: got 0", `[Test/Host] IngressCidr: got "10.0.0.1/8"`, "[Test/Host] RootVolumeSize: got 4", `[Test/Host] ComposeVersion: got "latest"`,
+		`[Test/Host] Architecture: got "arm64", want awsec2.InstanceArchitecture_X86_64 or awsec2.InstanceArchitecture_ARM_64`} {
 		if !strings.Contains(msg, part) {
 			t.Errorf("want %q in %q", part, msg)
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/shipline/shipline/internal/github"
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // GitHub's OpenID Connect issuer and the audience configure-aws-credentials asks for.
@@ -84,16 +85,14 @@ var (
 )
 
 // NewDiffRole creates the role (and, unless props.Provider is set, GitHub's
-// OpenID Connect provider). It panics, naming every problem at once, when
-// Owner or Repo is missing or malformed, or Qualifier or StackName is invalid.
+// OpenID Connect provider). A malformed Owner, Repo, Qualifier or StackName
+// fails the synth, each reported with the construct's path; a missing Owner
+// or Repo panics at once.
 func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *DiffRole {
 	p := withDefaults(props)
-	if err := validate(p); err != nil {
-		panic(fmt.Sprintf("diffrole.NewDiffRole %q: invalid props:\n%v", id, err))
-	}
-
 	d := &DiffRole{}
 	constructs.NewConstruct_Override(d, scope, &id)
+	propcheck.Report(d, validate(p))
 
 	d.provider = p.Provider
 	if d.provider == nil {
@@ -176,11 +175,11 @@ func validate(p DiffRoleProps) error {
 	check := func(field string, v *string, valid func(string) bool, allowed string) {
 		switch {
 		case v == nil || *v == "":
-			errs = append(errs, fmt.Errorf("%s is required: %s", field, allowed))
+			errs = append(errs, propcheck.Missing(field, allowed))
 		case *awscdk.Token_IsUnresolved(*v):
 			// Known only at deploy time.
 		case !valid(*v):
-			errs = append(errs, fmt.Errorf("%s %q is not valid: %s", field, *v, allowed))
+			errs = append(errs, fmt.Errorf("%s: got %q, want %s", field, *v, allowed))
 		}
 	}
 	check("Owner", p.Owner, github.ValidOwner,

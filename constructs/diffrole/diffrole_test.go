@@ -159,16 +159,16 @@ func TestInvalidProps(t *testing.T) {
 		props *diffrole.DiffRoleProps
 		want  []string
 	}{
-		{"nil props", nil, []string{`"Bad"`, "Owner is required", "Repo is required"}},
+		{"nil props", nil, []string{"[Test/Bad] Owner: got nil", "[Test/Bad] Repo: got nil"}},
 		{"bad owner and repo", &diffrole.DiffRoleProps{Owner: jsii.String("ship line"), Repo: jsii.String("*")},
-			[]string{`Owner "ship line" is not valid`, `Repo "*" is not valid`, "GitHub user or organization"}},
+			[]string{`[Test/Bad] Owner: got "ship line"`, `[Test/Bad] Repo: got "*"`, "GitHub user or organization"}},
 		{"owner with slash", &diffrole.DiffRoleProps{Owner: jsii.String("shipline/shipline"), Repo: jsii.String("x")},
-			[]string{`Owner "shipline/shipline"`}},
+			[]string{`Owner: got "shipline/shipline"`}},
 		{"dot repo", &diffrole.DiffRoleProps{Owner: jsii.String("a"), Repo: jsii.String("..")},
-			[]string{`Repo ".."`}},
+			[]string{`Repo: got ".."`}},
 		{"qualifier and stack", &diffrole.DiffRoleProps{Owner: jsii.String("a"), Repo: jsii.String("b"),
 			Qualifier: jsii.String("far-too-long-qualifier"), StackName: jsii.String("1stack")},
-			[]string{`Qualifier "far-too-long-qualifier"`, `StackName "1stack"`}},
+			[]string{`Qualifier: got "far-too-long-qualifier"`, `StackName: got "1stack"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +178,9 @@ func TestInvalidProps(t *testing.T) {
 						msg = fmt.Sprint(r)
 					}
 				}()
-				diffrole.NewDiffRole(newStack(), "Bad", tt.props)
+				stack := newStack()
+				diffrole.NewDiffRole(stack, "Bad", tt.props)
+				awscdk.Stage_Of(stack).Synth(nil)
 				return ""
 			}()
 			if msg == "" {

@@ -19,7 +19,7 @@ func ExampleNewProject() {
 	repo := awsecr.Repository_FromRepositoryName(stack, jsii.String("Images"), jsii.String("web"))
 	build := dockerbuild.NewProject(stack, "ImageBuild", &dockerbuild.ProjectProps{
 		Repository:   repo,
-		Managed:      &dockerbuild.ManagedBuild{AppName: "web"},
+		Managed:      &dockerbuild.ManagedBuild{AppName: jsii.String("web")},
 		Architecture: awsec2.InstanceArchitecture_ARM_64,
 		BuildSecrets: &map[string]*string{"NPM_TOKEN": jsii.String("/web/build/NPM_TOKEN")},
 	})

@@ -13,69 +13,80 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/jsii-runtime-go"
 	"gopkg.in/yaml.v3"
 
 	"github.com/shipline/shipline/bundle"
+	"github.com/shipline/shipline/internal/ssmpath"
 )
 
 // ManagedBuild configures shipline's managed buildspec and deploy bundle,
 // used when ProjectProps.BuildSpec is nil: the app repository then needs only
 // a Dockerfile.
 type ManagedBuild struct {
-	// AppName names the app on the hosts (/opt/<AppName>) and in the bundle.
-	AppName string
-	// ParameterPath holds the app's settings in Parameter Store.
+	// AppName names the app on the hosts (/opt/<AppName>) and in the bundle:
+	// lower-case letters, digits, '-' and '_'. Required.
+	AppName *string
+	// ParameterPath holds the app's settings in Parameter Store; "/web" and
+	// "/web/" are the same path.
 	// Default: "/<AppName>/".
-	ParameterPath string
+	ParameterPath *string
 	// Dockerfile in the app repository.
 	// Default: "Dockerfile".
-	Dockerfile string
+	Dockerfile *string
 	// BuildContext directory in the app repository.
 	// Default: ".".
-	BuildContext string
+	BuildContext *string
 	// MovingTag follows the newest image.
 	// Default: "latest".
-	MovingTag string
+	MovingTag *string
 	// CacheTag holds the BuildKit registry cache.
 	// Default: "buildcache".
-	CacheTag string
+	CacheTag *string
+}
+
+// managed is a ManagedBuild with its defaults filled in.
+type managed struct {
+	AppName, ParameterPath, Dockerfile, BuildContext, MovingTag, CacheTag string
 }
 
 var reManagedAppName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-func (m *ManagedBuild) withDefaults() ManagedBuild {
+func (m *ManagedBuild) withDefaults() managed {
 	var o ManagedBuild
 	if m != nil {
 		o = *m
 	}
-	if o.ParameterPath == "" && o.AppName != "" {
-		o.ParameterPath = "/" + o.AppName + "/"
+	or := func(v *string, def string) string {
+		if v == nil || *v == "" {
+			return def
+		}
+		return *v
 	}
-	if o.Dockerfile == "" {
-		o.Dockerfile = "Dockerfile"
+	d := managed{
+		AppName:      or(o.AppName, ""),
+		Dockerfile:   or(o.Dockerfile, "Dockerfile"),
+		BuildContext: or(o.BuildContext, "."),
+		MovingTag:    or(o.MovingTag, "latest"),
+		CacheTag:     or(o.CacheTag, "buildcache"),
 	}
-	if o.BuildContext == "" {
-		o.BuildContext = "."
+	d.ParameterPath = or(o.ParameterPath, "/"+d.AppName+"/")
+	if !unresolved(d.ParameterPath) && ssmpath.Valid(d.ParameterPath) {
+		d.ParameterPath = ssmpath.Canonical(d.ParameterPath)
 	}
-	if o.MovingTag == "" {
-		o.MovingTag = "latest"
-	}
-	if o.CacheTag == "" {
-		o.CacheTag = "buildcache"
-	}
-	return o
+	return d
 }
 
-func (m ManagedBuild) validate() error {
+func (m managed) validate() error {
 	var errs []error
-	if !reManagedAppName.MatchString(m.AppName) {
+	if !unresolved(m.AppName) && !reManagedAppName.MatchString(m.AppName) {
 		errs = append(errs, fmt.Errorf("Managed.AppName: got %q, want lower-case letters, digits, '-' or '_' (the managed buildspec needs it)", m.AppName))
 	}
-	if !strings.HasPrefix(m.ParameterPath, "/") || !strings.HasSuffix(m.ParameterPath, "/") {
-		errs = append(errs, fmt.Errorf("Managed.ParameterPath: got %q, want a path such as /web/", m.ParameterPath))
+	if !unresolved(m.ParameterPath) && !ssmpath.Valid(m.ParameterPath) {
+		errs = append(errs, fmt.Errorf("Managed.ParameterPath: got %q, want %s", m.ParameterPath, ssmpath.Want))
 	}
 	if m.MovingTag == m.CacheTag {
 		errs = append(errs, fmt.Errorf("Managed.CacheTag: got %q, want a tag other than MovingTag", m.CacheTag))
@@ -145,3 +156,5 @@ func sortedIDs(m *map[string]*string) string {
 	}
 	return strings.Join(slices.Sorted(maps.Keys(*m)), " ")
 }
+
+func unresolved(s string) bool { return *awscdk.Token_IsUnresolved(jsii.String(s)) }

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // ProjectProps configures a Project. Repository is required.
@@ -64,6 +66,25 @@ type ProjectProps struct {
 	// Description of the project.
 	// Default: "Builds the application image and pushes it to ECR".
 	Description *string
+	// ProjectName is the project's physical name (2-150 letters, digits,
+	// '-' and '_', starting with a letter or digit).
+	// Default: a name CloudFormation generates.
+	ProjectName *string
+	// BuildImage replaces the managed image; it must match Architecture and
+	// run Docker in privileged mode.
+	// Default: BuildImage(Architecture).
+	BuildImage awscodebuild.IBuildImage
+	// Vpc runs the build inside a VPC, e.g. to reach a private package
+	// registry; the subnets need a route to ECR, S3 and CloudWatch Logs (a
+	// NAT gateway or VPC endpoints).
+	// Default: no VPC.
+	Vpc awsec2.IVpc
+	// SubnetSelection picks the build's subnets in Vpc.
+	// Default: the VPC's private subnets (the CDK's default).
+	SubnetSelection *awsec2.SubnetSelection
+	// SecurityGroups of the build in Vpc.
+	// Default: a new security group that allows all outbound traffic.
+	SecurityGroups *[]awsec2.ISecurityGroup
 }
 
 // Project is a privileged CodeBuild project, run by CodePipeline, that
@@ -74,16 +95,21 @@ type Project struct {
 	logGroup awslogs.ILogGroup
 }
 
-var reEnvName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var (
+	reEnvName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	reProjectName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9\-_]{1,149}$`)
+)
 
-// NewProject creates the build project.
+// NewProject creates the build project. Invalid props fail the synth, each
+// reported with the construct's path; a missing Repository panics at once.
 func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Project {
 	p := withDefaults(props)
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("dockerbuild.Project %q: %v", id, err))
-	}
 	c := &Project{}
 	constructs.NewConstruct_Override(c, scope, &id)
+	if err := p.validate(); err != nil {
+		propcheck.Report(c, err)
+		p = p.sanitized()
+	}
 	stack := awscdk.Stack_Of(c)
 
 	c.logGroup = p.LogGroup
@@ -123,7 +149,7 @@ func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Pro
 			asset, err = c.deployBundle()
 		}
 		if err != nil {
-			panic(fmt.Sprintf("dockerbuild.Project %q: %v", id, err))
+			panic(fmt.Sprintf("%s: %v", *c.Node().Path(), err))
 		}
 		p.BuildSpec = spec
 		for k, v := range map[string]*string{
@@ -143,9 +169,13 @@ func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Pro
 	}
 
 	c.project = awscodebuild.NewPipelineProject(c, jsii.String("Resource"), &awscodebuild.PipelineProjectProps{
-		Description: p.Description,
+		ProjectName:     p.ProjectName,
+		Description:     p.Description,
+		Vpc:             p.Vpc,
+		SubnetSelection: p.SubnetSelection,
+		SecurityGroups:  p.SecurityGroups,
 		Environment: &awscodebuild.BuildEnvironment{
-			BuildImage:  BuildImage(p.Architecture),
+			BuildImage:  p.BuildImage,
 			ComputeType: p.ComputeType,
 			// Privileged mode runs the Docker daemon that builds the image.
 			Privileged: jsii.Bool(true),
@@ -221,6 +251,9 @@ func withDefaults(props *ProjectProps) ProjectProps {
 	if p.Description == nil {
 		p.Description = jsii.String("Builds the application image and pushes it to ECR")
 	}
+	if p.BuildImage == nil {
+		p.BuildImage = BuildImage(p.Architecture)
+	}
 	return p
 }
 
@@ -234,10 +267,16 @@ func (p ProjectProps) validate() error {
 		errs = append(errs, errors.New("Managed: got settings with a BuildSpec, want Managed only without BuildSpec (the managed buildspec is the default)"))
 	}
 	if p.Repository == nil {
-		errs = append(errs, errors.New("Repository: got nil, want the ECR repository that receives the image"))
+		errs = append(errs, propcheck.Missing("Repository", "the ECR repository that receives the image"))
 	}
 	if p.Architecture != awsec2.InstanceArchitecture_X86_64 && p.Architecture != awsec2.InstanceArchitecture_ARM_64 {
-		errs = append(errs, fmt.Errorf("Architecture: got %q, want x86_64 or arm64", p.Architecture))
+		errs = append(errs, fmt.Errorf("Architecture: got %q, want awsec2.InstanceArchitecture_X86_64 or awsec2.InstanceArchitecture_ARM_64", p.Architecture))
+	}
+	if p.ProjectName != nil && !*awscdk.Token_IsUnresolved(p.ProjectName) && !reProjectName.MatchString(*p.ProjectName) {
+		errs = append(errs, fmt.Errorf("ProjectName: got %q, want 2-150 letters, digits, '-' or '_', starting with a letter or digit", *p.ProjectName))
+	}
+	if p.Vpc == nil && (p.SubnetSelection != nil || p.SecurityGroups != nil) {
+		errs = append(errs, errors.New("SubnetSelection, SecurityGroups: got them without a Vpc, want them only with Vpc"))
 	}
 	if m := p.Timeout.ToMinutes(nil); !*awscdk.Token_IsUnresolved(m) && (*m < 5 || *m > 2160) {
 		errs = append(errs, fmt.Errorf("Timeout: got %v minutes, want 5-2160 minutes", *m))
@@ -257,6 +296,17 @@ func (p ProjectProps) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sanitized replaces the props the synth will reject anyway with defaults the
+// CDK accepts, so that construction goes on and the synth lists every problem.
+func (p ProjectProps) sanitized() ProjectProps {
+	d := withDefaults(&ProjectProps{})
+	p.Timeout, p.ConcurrentBuildLimit = d.Timeout, d.ConcurrentBuildLimit
+	if p.Vpc == nil {
+		p.SubnetSelection, p.SecurityGroups = nil, nil
+	}
+	return p
 }
 
 // Project is the CodeBuild project (the escape hatch).

@@ -26,7 +26,7 @@ func newProject(props dockerbuild.ProjectProps) assertions.Template {
 }
 
 func TestProjectDefaults(t *testing.T) {
-	tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: "web"}})
+	tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: jsii.String("web")}})
 	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 		"Source":               map[string]any{"Type": "CODEPIPELINE", "BuildSpec": assertions.Match_StringLikeRegexp(jsii.String("docker buildx build"))},
 		"TimeoutInMinutes":     30,
@@ -63,7 +63,7 @@ func TestProjectDefaults(t *testing.T) {
 }
 
 func TestProjectArm64(t *testing.T) {
-	tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: "web"}, Architecture: awsec2.InstanceArchitecture_ARM_64, ComputeType: awscodebuild.ComputeType_LARGE})
+	tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: jsii.String("web")}, Architecture: awsec2.InstanceArchitecture_ARM_64, ComputeType: awscodebuild.ComputeType_LARGE})
 	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 		"Environment": map[string]any{
 			"Type":                 "ARM_CONTAINER",
@@ -100,7 +100,7 @@ func TestProjectSecretsComeFromParameterStore(t *testing.T) {
 
 func TestProjectManagedBuildspecAndBundle(t *testing.T) {
 	tmpl := newProject(dockerbuild.ProjectProps{
-		Managed:      &dockerbuild.ManagedBuild{AppName: "web", Dockerfile: "docker/Dockerfile"},
+		Managed:      &dockerbuild.ManagedBuild{AppName: jsii.String("web"), Dockerfile: jsii.String("docker/Dockerfile")},
 		BuildSecrets: &map[string]*string{"NPM_TOKEN": jsii.String("/web/build/NPM_TOKEN"), "A_KEY": jsii.String("/web/build/A_KEY")},
 	})
 	env := map[string]any{}
@@ -168,13 +168,16 @@ func TestProjectRejectsBadProps(t *testing.T) {
 		want  []string
 	}{
 		{"managed without app name", dockerbuild.ProjectProps{}, []string{`Managed.AppName: got ""`}},
-		{"managed and a buildspec", dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: "web"}, BuildSpec: awscodebuild.BuildSpec_FromSourceFilename(jsii.String("b.yml"))}, []string{"Managed: got settings with a BuildSpec"}},
+		{"managed and a buildspec", dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: jsii.String("web")}, BuildSpec: awscodebuild.BuildSpec_FromSourceFilename(jsii.String("b.yml"))}, []string{"Managed: got settings with a BuildSpec"}},
 		{"timeout too short", dockerbuild.ProjectProps{Timeout: awscdk.Duration_Minutes(jsii.Number(2))}, []string{"Timeout: got 2 minutes, want 5-2160"}},
 		{"negative concurrency", dockerbuild.ProjectProps{ConcurrentBuildLimit: jsii.Number(-1)}, []string{"ConcurrentBuildLimit: got -1"}},
 		{"bad secret id", dockerbuild.ProjectProps{BuildSecrets: &map[string]*string{"NPM-TOKEN": jsii.String("")}}, []string{`id "NPM-TOKEN"`, "BuildSecrets[NPM-TOKEN]: got an empty parameter name"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			msg := cdktest.PanicMessage(func() { newProject(tc.props) })
+			if !strings.Contains(msg, "[TestStack/Build] ") {
+				t.Errorf("panic %q: want the construct path", msg)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("panic %q: want it to contain %q", msg, w)
@@ -182,4 +185,68 @@ func TestProjectRejectsBadProps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProjectReportsEveryProblemWithPath: two bad props give two lines at
+// synth, each with the construct path, the prop, the value and what is
+// allowed; the architecture's wording names the Go constants.
+func TestProjectReportsEveryProblemWithPath(t *testing.T) {
+	stack := cdktest.NewStack()
+	msg := cdktest.MustFailSynth(t, stack, func() {
+		dockerbuild.NewProject(stack, "Build", &dockerbuild.ProjectProps{
+			Repository:   awsecr.NewRepository(stack, jsii.String("Repo"), nil),
+			Managed:      &dockerbuild.ManagedBuild{AppName: jsii.String("web")},
+			Architecture: awsec2.InstanceArchitecture("arm64"),
+			Timeout:      awscdk.Duration_Hours(jsii.Number(40)),
+			ProjectName:  jsii.String("-web"),
+		})
+	})
+	for _, want := range []string{
+		`[TestStack/Build] Architecture: got "arm64", want awsec2.InstanceArchitecture_X86_64 or awsec2.InstanceArchitecture_ARM_64`,
+		"[TestStack/Build] Timeout: got 2400 minutes, want 5-2160 minutes",
+		`[TestStack/Build] ProjectName: got "-web", want 2-150 letters`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("synth error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+// TestManagedParameterPathSlash: "/web" and "/web/" give the build the same
+// PARAMETER_PATH.
+func TestManagedParameterPathSlash(t *testing.T) {
+	env := func(path string) any {
+		tmpl := newProject(dockerbuild.ProjectProps{Managed: &dockerbuild.ManagedBuild{AppName: jsii.String("web"), ParameterPath: jsii.String(path)}})
+		for _, p := range cdktest.Resources(cdktest.JSON(tmpl), "AWS::CodeBuild::Project") {
+			for _, v := range p["Properties"].(map[string]any)["Environment"].(map[string]any)["EnvironmentVariables"].([]any) {
+				if v.(map[string]any)["Name"] == "PARAMETER_PATH" {
+					return v.(map[string]any)["Value"]
+				}
+			}
+		}
+		return nil
+	}
+	if with, without := env("/team/web/"), env("/team/web"); with != "/team/web/" || without != "/team/web/" {
+		t.Errorf("PARAMETER_PATH: got %v for /team/web/ and %v for /team/web, want /team/web/ for both", with, without)
+	}
+}
+
+// TestProjectNamesImageAndVpc: the physical name, the build image and the
+// VPC can be set.
+func TestProjectNamesImageAndVpc(t *testing.T) {
+	stack := cdktest.NewStack()
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{MaxAzs: jsii.Number(2), NatGateways: jsii.Number(1)})
+	dockerbuild.NewProject(stack, "Build", &dockerbuild.ProjectProps{
+		Repository:  awsecr.NewRepository(stack, jsii.String("Repo"), nil),
+		Managed:     &dockerbuild.ManagedBuild{AppName: jsii.String("web")},
+		ProjectName: jsii.String("web-image"),
+		BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_6_0(),
+		Vpc:         vpc,
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
+		"Name":        "web-image",
+		"Environment": assertions.Match_ObjectLike(&map[string]any{"Image": "aws/codebuild/standard:6.0"}),
+		"VpcConfig":   assertions.Match_ObjectLike(&map[string]any{"VpcId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Vpc"))}}),
+	})
 }

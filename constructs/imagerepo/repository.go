@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // RepositoryProps configures a Repository. Every field is optional.
@@ -51,11 +53,15 @@ type Repository struct {
 // NewRepository creates the repository. props may be nil.
 func NewRepository(scope constructs.Construct, id string, props *RepositoryProps) *Repository {
 	p := withDefaults(props)
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("imagerepo.Repository %q: %v", id, err))
-	}
 	r := &Repository{}
 	constructs.NewConstruct_Override(r, scope, &id)
+	if err := p.validate(); err != nil {
+		// The synth fails listing every problem; build from the defaults
+		// meanwhile, which the CDK accepts.
+		propcheck.Report(r, err)
+		d := withDefaults(nil)
+		p.KeepReleaseImages, p.MovingTags, p.ReleaseTagPrefix = d.KeepReleaseImages, d.MovingTags, d.ReleaseTagPrefix
+	}
 
 	filters := []awsecr.ImageTagMutabilityExclusionFilter{}
 	for _, t := range *p.MovingTags {

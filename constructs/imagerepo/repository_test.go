@@ -111,8 +111,9 @@ func TestRepositoryRejectsBadProps(t *testing.T) {
 		{"empty prefix", imagerepo.RepositoryProps{ReleaseTagPrefix: jsii.String("")}, "ReleaseTagPrefix"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := cdktest.PanicMessage(func() { imagerepo.NewRepository(cdktest.NewStack(), "Repo", &tc.props) })
-			if !strings.Contains(msg, tc.want) || !strings.Contains(msg, `"Repo"`) {
+			stack := cdktest.NewStack()
+			msg := cdktest.SynthFailure(stack, func() { imagerepo.NewRepository(stack, "Repo", &tc.props) })
+			if !strings.Contains(msg, "[TestStack/Repo] "+tc.want) {
 				t.Errorf("panic %q: want it to name the construct and contain %q", msg, tc.want)
 			}
 		})

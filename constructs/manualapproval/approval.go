@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // ApprovalProps configures an Approval. props may be nil when a Topic with
@@ -63,11 +65,14 @@ func NewApproval(scope constructs.Construct, id string, props *ApprovalProps) *A
 	if props != nil {
 		p = *props
 	}
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("manualapproval.Approval %q: %v", id, err))
-	}
 	a := &Approval{}
 	constructs.NewConstruct_Override(a, scope, &id)
+	if err := p.validate(); err != nil {
+		// The synth fails listing every problem; no subscription is made
+		// from an invalid list.
+		propcheck.Report(a, err)
+		p.Emails, p.EncryptionKey = nil, nil
+	}
 
 	a.topic = p.Topic
 	if a.topic == nil {

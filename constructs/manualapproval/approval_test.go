@@ -105,8 +105,9 @@ func TestApprovalRejectsBadProps(t *testing.T) {
 		{"bad address", &manualapproval.ApprovalProps{Emails: jsii.Strings("ops at example.com")}, `Emails: got "ops at example.com"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := cdktest.PanicMessage(func() { manualapproval.NewApproval(cdktest.NewStack(), "Approval", tc.props) })
-			if !strings.Contains(msg, tc.want) {
+			stack := cdktest.NewStack()
+			msg := cdktest.SynthFailure(stack, func() { manualapproval.NewApproval(stack, "Approval", tc.props) })
+			if !strings.Contains(msg, "[TestStack/Approval] "+tc.want) {
 				t.Errorf("panic %q: want it to contain %q", msg, tc.want)
 			}
 		})

@@ -10,15 +10,19 @@ import (
 // NotificationEvents are the event type ids NotifyTopic sends: an execution
 // failed, a manual approval is waiting, an execution succeeded. (In Go, the
 // awscodepipeline.PipelineNotificationEvents constants hold the enum member
-// names, not these ids, so the ids are spelled out.)
-var NotificationEvents = []string{
-	"codepipeline-pipeline-pipeline-execution-failed",
-	"codepipeline-pipeline-manual-approval-needed",
-	"codepipeline-pipeline-pipeline-execution-succeeded",
+// names, not these ids, so the ids are spelled out.) Each call returns a new
+// slice.
+func NotificationEvents() []string {
+	return []string{
+		"codepipeline-pipeline-pipeline-execution-failed",
+		"codepipeline-pipeline-manual-approval-needed",
+		"codepipeline-pipeline-pipeline-execution-succeeded",
+	}
 }
 
 // NotifyTopic sends the NotificationEvents of the pipeline to topic through a
-// CodeStar Notifications rule (construct id "Notifications").
+// CodeStar Notifications rule (construct id "Notifications"). Calling it
+// again adds the topic as another target of the same rule.
 //
 // For a topic created in the stack, the topic policy lets
 // codestar-notifications.amazonaws.com publish and, when the topic is
@@ -27,12 +31,16 @@ var NotificationEvents = []string{
 // Tools console user guide). An imported topic's policies cannot be changed
 // from here: the synth shows a warning saying what the topic must allow.
 func (c *Pipeline) NotifyTopic(topic awssns.ITopic) awscodestarnotifications.NotificationRule {
-	rule := awscodestarnotifications.NewNotificationRule(c, jsii.String("Notifications"), &awscodestarnotifications.NotificationRuleProps{
-		Source:     c.pipeline,
-		Events:     jsii.Strings(NotificationEvents...),
-		Targets:    &[]awscodestarnotifications.INotificationRuleTarget{topic},
-		DetailType: awscodestarnotifications.DetailType_FULL,
-	})
+	rule := c.notifications
+	if rule == nil {
+		rule = awscodestarnotifications.NewNotificationRule(c, jsii.String("Notifications"), &awscodestarnotifications.NotificationRuleProps{
+			Source:     c.pipeline,
+			Events:     jsii.Strings(NotificationEvents()...),
+			DetailType: awscodestarnotifications.DetailType_FULL,
+		})
+		c.notifications = rule
+	}
+	rule.AddTarget(topic)
 	if !*awscdk.Resource_IsOwnedResource(topic) {
 		awscdk.Annotations_Of(rule).AddWarningV2(jsii.String("shipline:notifications:importedTopic"), jsii.String(
 			"pipeline notifications go to an existing topic: its access policy must allow codestar-notifications.amazonaws.com "+

@@ -3,13 +3,17 @@ package releasepipeline
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodeconnections"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodestarnotifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/shipline/shipline/constructs/manualapproval"
 	"github.com/shipline/shipline/internal/github"
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // ApprovalPosition places the manual approval stage.
@@ -70,6 +75,22 @@ type PipelineProps struct {
 	// RemovalPolicy of a new bucket; DESTROY also empties it.
 	// Default: awscdk.RemovalPolicy_RETAIN.
 	RemovalPolicy awscdk.RemovalPolicy
+	// PipelineName is the pipeline's physical name (1-100 letters, digits,
+	// '.', '@', '_' and '-').
+	// Default: a name CloudFormation generates.
+	PipelineName *string
+	// ConnectionName names a new GitHub connection (1-32 characters).
+	// Default: a name derived from the construct path.
+	ConnectionName *string
+	// ApprovalTimeout is how long an approval request waits before it is
+	// rejected, 5 minutes to 60 days.
+	// Default: CodePipeline's own, 7 days.
+	ApprovalTimeout awscdk.Duration
+	// SourceVariablesNamespace is the namespace of the source action's
+	// variables (#{SourceVariables.CommitId}); change it when another action
+	// of the pipeline already uses that namespace.
+	// Default: "SourceVariables".
+	SourceVariablesNamespace *string
 }
 
 // Pipeline is a CodePipeline V2 pipeline: GitHub source → (approval) →
@@ -78,6 +99,11 @@ type PipelineProps struct {
 type Pipeline struct {
 	constructs.Construct
 	pipeline      awscodepipeline.Pipeline
+	source        awscodepipelineactions.CodeStarConnectionsSourceAction
+	sourceOutput  awscodepipeline.Artifact
+	bundle        awscodepipeline.Artifact
+	notifications awscodestarnotifications.NotificationRule
+	gate          string // the first stage after Build
 	bucket        awss3.IBucket
 	accessLogs    awss3.IBucket
 	connection    awscodeconnections.CfnConnection
@@ -92,20 +118,31 @@ const (
 	DeployStage   = "Deploy"
 )
 
+// DefaultSourceVariablesNamespace is the source action's variables namespace
+// unless PipelineProps.SourceVariablesNamespace is set.
+const DefaultSourceVariablesNamespace = "SourceVariables"
+
 // NewPipeline creates the pipeline, its artifact bucket and, unless an ARN
-// is given, the GitHub connection.
+// is given, the GitHub connection. Invalid props fail the synth, each
+// reported with the construct's path; a missing required prop panics at once.
 func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *Pipeline {
 	p := withDefaults(props)
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("releasepipeline.Pipeline %q: %v", id, err))
-	}
 	c := &Pipeline{}
 	constructs.NewConstruct_Override(c, scope, &id)
+	problems := p.validate()
+	propcheck.Report(c, problems)
+	if problems != nil {
+		p = p.sanitized()
+	}
 
 	c.connectionArn = p.ConnectionArn
 	if c.connectionArn == nil {
+		name := p.ConnectionName
+		if name == nil {
+			name = awscdk.Names_UniqueResourceName(c, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(32)})
+		}
 		c.connection = awscodeconnections.NewCfnConnection(c, jsii.String("Connection"), &awscodeconnections.CfnConnectionProps{
-			ConnectionName: awscdk.Names_UniqueResourceName(c, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(32)}),
+			ConnectionName: name,
 			ProviderType:   jsii.String("GitHub"),
 		})
 		c.connectionArn = c.connection.AttrConnectionArn()
@@ -161,6 +198,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 
 	sourceOutput := awscodepipeline.NewArtifact(jsii.String("Source"), nil)
 	buildOutput := awscodepipeline.NewArtifact(jsii.String("Bundle"), nil)
+	c.sourceOutput, c.bundle = sourceOutput, buildOutput
 	source := awscodepipelineactions.NewCodeStarConnectionsSourceAction(&awscodepipelineactions.CodeStarConnectionsSourceActionProps{
 		ActionName:    jsii.String("GitHub"),
 		ConnectionArn: c.connectionArn,
@@ -172,8 +210,9 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 		// The pipeline trigger below starts executions; CodeBuild has no
 		// webhook, so a push builds once.
 		TriggerOnPush:      jsii.Bool(true),
-		VariablesNamespace: jsii.String("SourceVariables"),
+		VariablesNamespace: p.SourceVariablesNamespace,
 	})
+	c.source = source
 	build := awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
 		ActionName: jsii.String("DockerBuild"),
 		Project:    p.BuildProject,
@@ -182,7 +221,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 	})
 	deploy := awscodepipelineactions.NewCodeDeployServerDeployAction(&awscodepipelineactions.CodeDeployServerDeployActionProps{
 		ActionName:      jsii.String("Deploy"),
-		DeploymentGroup: p.DeploymentGroup,
+		DeploymentGroup: c.deployTarget(p.DeploymentGroup),
 		Input:           buildOutput,
 	})
 
@@ -191,22 +230,26 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 		{StageName: jsii.String(BuildStage), Actions: &[]awscodepipeline.IAction{build}},
 		{StageName: jsii.String(DeployStage), Actions: &[]awscodepipeline.IAction{deploy}},
 	}
+	c.gate = DeployStage
 	if p.Approval != nil {
 		vars := source.Variables()
 		approve := p.Approval.NewAction(&manualapproval.ActionOptions{
 			AdditionalInformation: jsii.String(fmt.Sprintf("Commit %s on %s/%s@%s: %s",
 				*vars.CommitId, *p.Owner, *p.Repo, *p.Branch, *vars.CommitMessage)),
 			ExternalEntityLink: jsii.String(fmt.Sprintf("https://github.com/%s/%s/commit/%s", *p.Owner, *p.Repo, *vars.CommitId)),
+			Timeout:            p.ApprovalTimeout,
 		})
 		stage := &awscodepipeline.StageProps{StageName: jsii.String(ApprovalStage), Actions: &[]awscodepipeline.IAction{approve}}
 		at := 1
 		if p.ApprovalPosition == BeforeDeploy {
 			at = 2
+			c.gate = ApprovalStage
 		}
 		stages = append(stages[:at], append([]*awscodepipeline.StageProps{stage}, stages[at:]...)...)
 	}
 
 	c.pipeline = awscodepipeline.NewPipeline(c, jsii.String("Resource"), &awscodepipeline.PipelineProps{
+		PipelineName:     p.PipelineName,
 		PipelineType:     awscodepipeline.PipelineType_V2,
 		ArtifactBucket:   c.bucket,
 		Stages:           &stages,
@@ -257,41 +300,137 @@ func withDefaults(props *PipelineProps) PipelineProps {
 	if p.RemovalPolicy == "" {
 		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
 	}
+	if p.SourceVariablesNamespace == nil {
+		p.SourceVariablesNamespace = jsii.String(DefaultSourceVariablesNamespace)
+	}
 	return p
 }
 
+var (
+	rePipelineName = regexp.MustCompile(`^[A-Za-z0-9.@_-]{1,100}$`)
+	reNamespace    = regexp.MustCompile(`^[A-Za-z0-9@_-]{1,100}$`)
+)
+
 func (p PipelineProps) validate() error {
 	var errs []error
+	known := func(v *string) bool { return v != nil && !*awscdk.Token_IsUnresolved(v) }
 	check := func(name string, v *string, valid func(string) bool, want string) {
 		switch {
 		case v == nil:
-			errs = append(errs, fmt.Errorf("%s: got nil, want %s", name, want))
-		case !*awscdk.Token_IsUnresolved(v) && !valid(*v):
+			errs = append(errs, propcheck.Missing(name, want))
+		case known(v) && !valid(*v):
 			errs = append(errs, fmt.Errorf("%s: got %q, want %s", name, *v, want))
 		}
 	}
 	check("Owner", p.Owner, github.ValidOwner, "a GitHub user or organisation name")
 	check("Repo", p.Repo, github.ValidRepo, "a GitHub repository name without the owner")
-	if !*awscdk.Token_IsUnresolved(p.Branch) && !github.ValidBranch(*p.Branch) {
+	if known(p.Branch) && !github.ValidBranch(*p.Branch) {
 		errs = append(errs, fmt.Errorf("Branch: got %q, want a Git branch name such as main", *p.Branch))
 	}
 	if p.ConnectionArn != nil {
 		check("ConnectionArn", p.ConnectionArn, github.ValidConnectionArn, "arn:aws:codeconnections:<region>:<account>:connection/<uuid>")
 	}
 	if p.BuildProject == nil {
-		errs = append(errs, errors.New("BuildProject: got nil, want the CodeBuild project that builds the image"))
+		errs = append(errs, propcheck.Missing("BuildProject", "the CodeBuild project that builds the image"))
 	}
 	if p.DeploymentGroup == nil {
-		errs = append(errs, errors.New("DeploymentGroup: got nil, want the CodeDeploy server deployment group"))
+		errs = append(errs, propcheck.Missing("DeploymentGroup", "the CodeDeploy server deployment group"))
 	}
 	if p.ApprovalPosition != BeforeBuild && p.ApprovalPosition != BeforeDeploy {
 		errs = append(errs, fmt.Errorf("ApprovalPosition: got %q, want %q or %q", p.ApprovalPosition, BeforeBuild, BeforeDeploy))
 	}
+	if known(p.PipelineName) && !rePipelineName.MatchString(*p.PipelineName) {
+		errs = append(errs, fmt.Errorf("PipelineName: got %q, want 1-100 letters, digits, '.', '@', '_' or '-'", *p.PipelineName))
+	}
+	if known(p.ConnectionName) && (len(*p.ConnectionName) < 1 || len(*p.ConnectionName) > 32) {
+		errs = append(errs, fmt.Errorf("ConnectionName: got %q, want 1-32 characters", *p.ConnectionName))
+	}
+	if known(p.SourceVariablesNamespace) && !reNamespace.MatchString(*p.SourceVariablesNamespace) {
+		errs = append(errs, fmt.Errorf("SourceVariablesNamespace: got %q, want 1-100 letters, digits, '@', '_' or '-'", *p.SourceVariablesNamespace))
+	}
+	if p.ApprovalTimeout != nil {
+		if m := p.ApprovalTimeout.ToMinutes(nil); !*awscdk.Token_IsUnresolved(m) && (*m < 5 || *m > 86400) {
+			errs = append(errs, fmt.Errorf("ApprovalTimeout: got %v minutes, want 5-86400 minutes (60 days)", *m))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// sanitized replaces the props the synth will reject anyway with values the
+// CDK accepts, so that construction goes on and the synth reports every
+// problem at once rather than the first one the CDK throws on.
+func (p PipelineProps) sanitized() PipelineProps {
+	if p.ConnectionArn != nil && !*awscdk.Token_IsUnresolved(p.ConnectionArn) && !github.ValidConnectionArn(*p.ConnectionArn) {
+		p.ConnectionArn = jsii.String("arn:aws:codeconnections:us-east-1:000000000000:connection/invalid")
+	}
+	if p.ApprovalTimeout != nil {
+		p.ApprovalTimeout = nil
+	}
+	return p
+}
+
+// deployTarget is the group the deploy action deploys to. The CodeDeploy
+// action grants the artifact bucket to the role of each of the group's Auto
+// Scaling groups, which an imported group has not; for such a group the
+// action gets a reference to the same deployment group that lists no Auto
+// Scaling group (its hosts read the bundle through serverdeploy.HostAccess
+// or their own role).
+func (c *Pipeline) deployTarget(group awscodedeploy.IServerDeploymentGroup) awscodedeploy.IServerDeploymentGroup {
+	asgs := group.AutoScalingGroups()
+	if asgs == nil || !slices.ContainsFunc(*asgs, func(a awsautoscaling.IAutoScalingGroup) bool {
+		return !*awscdk.Resource_IsOwnedResource(a)
+	}) {
+		return group
+	}
+	return awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(c, jsii.String("DeploymentTarget"),
+		&awscodedeploy.ServerDeploymentGroupAttributes{
+			Application:         group.Application(),
+			DeploymentGroupName: group.DeploymentGroupName(),
+			DeploymentConfig:    group.DeploymentConfig(),
+		})
 }
 
 // Pipeline is the CodePipeline pipeline (the escape hatch).
 func (c *Pipeline) Pipeline() awscodepipeline.Pipeline { return c.pipeline }
+
+// Source is the GitHub source action; its Variables() are the commit id,
+// message and branch for other actions' configuration.
+func (c *Pipeline) Source() awscodepipelineactions.CodeStarConnectionsSourceAction {
+	return c.source
+}
+
+// SourceArtifact is the checked-out repository, the source action's output:
+// the input of a test stage of your own.
+func (c *Pipeline) SourceArtifact() awscodepipeline.Artifact { return c.sourceOutput }
+
+// BundleArtifact is the deploy bundle the build outputs: the input of a
+// deploy action of your own (another environment's deployment group).
+func (c *Pipeline) BundleArtifact() awscodepipeline.Artifact { return c.bundle }
+
+// Stage is the stage named name (SourceStage, ApprovalStage, BuildStage,
+// DeployStage or one you added); it panics when there is none.
+func (c *Pipeline) Stage(name string) awscodepipeline.IStage {
+	return c.pipeline.Stage(jsii.String(name))
+}
+
+// AddStageBeforeDeploy adds a stage after the build and before the deploy
+// stage, e.g. a test stage reading SourceArtifact. With an approval placed
+// BeforeDeploy, the stage comes before the approval, so that approvers see a
+// tested build. Stages added this way keep the order of the calls.
+func (c *Pipeline) AddStageBeforeDeploy(name string, actions ...awscodepipeline.IAction) awscodepipeline.IStage {
+	return c.pipeline.AddStage(&awscodepipeline.StageOptions{
+		StageName: jsii.String(name),
+		Actions:   &actions,
+		Placement: &awscodepipeline.StagePlacement{RightBefore: c.Stage(c.gate)},
+	})
+}
+
+// AddStage adds a stage at the end of the pipeline, after the deploy stage
+// and the stages added before, e.g. a deployment to the next environment
+// reading BundleArtifact.
+func (c *Pipeline) AddStage(name string, actions ...awscodepipeline.IAction) awscodepipeline.IStage {
+	return c.pipeline.AddStage(&awscodepipeline.StageOptions{StageName: jsii.String(name), Actions: &actions})
+}
 
 // ArtifactBucket stores the pipeline's artifacts.
 func (c *Pipeline) ArtifactBucket() awss3.IBucket { return c.bucket }

@@ -7,12 +7,16 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/manualapproval"
 	"github.com/shipline/shipline/constructs/releasepipeline"
+	"github.com/shipline/shipline/constructs/serverdeploy"
 	"github.com/shipline/shipline/internal/cdktest"
 )
 
@@ -183,5 +187,155 @@ func TestPipelineRejectsBadProps(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPipelineReportsEveryProblemWithPath: the problems of two constructs
+// come out of one synth, each line with its construct's path.
+func TestPipelineReportsEveryProblemWithPath(t *testing.T) {
+	stack := cdktest.NewStack()
+	msg := cdktest.MustFailSynth(t, stack, func() {
+		manualapproval.NewApproval(stack, "Approval", &manualapproval.ApprovalProps{Emails: jsii.Strings("ops at example.com")})
+		releasepipeline.NewPipeline(stack, "Release", &releasepipeline.PipelineProps{
+			Owner:           jsii.String("acme/web"),
+			Repo:            jsii.String("web"),
+			Branch:          jsii.String("a..b"),
+			ApprovalTimeout: awscdk.Duration_Days(jsii.Number(90)),
+			BuildProject:    awscodebuild.NewPipelineProject(stack, jsii.String("Build"), nil),
+			DeploymentGroup: awscodedeploy.NewServerDeploymentGroup(stack, jsii.String("Group"), nil),
+		})
+	})
+	for _, want := range []string{
+		`[TestStack/Release] Owner: got "acme/web", want a GitHub user or organisation name`,
+		`[TestStack/Release] Branch: got "a..b", want a Git branch name`,
+		"[TestStack/Release] ApprovalTimeout: got 129600 minutes, want 5-86400 minutes",
+		`[TestStack/Approval] Emails: got "ops at example.com"`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("synth error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+// TestPipelineWithAutoScalingGroup: a deployment group that targets an
+// imported Auto Scaling group is passed as is; the pipeline deploys to it
+// without granting the artifact bucket to a role the group does not have.
+func TestPipelineWithAutoScalingGroup(t *testing.T) {
+	stack := cdktest.NewStack()
+	asg := awsautoscaling.AutoScalingGroup_FromAutoScalingGroupName(stack, jsii.String("Fleet"), jsii.String("web-fleet"))
+	group := serverdeploy.NewDeploymentGroup(stack, "Deploy", &serverdeploy.DeploymentGroupProps{
+		AutoScalingGroups: &[]awsautoscaling.IAutoScalingGroup{asg},
+	})
+	releasepipeline.NewPipeline(stack, "Release", &releasepipeline.PipelineProps{
+		Owner:           jsii.String("acme"),
+		Repo:            jsii.String("web"),
+		BuildProject:    awscodebuild.NewPipelineProject(stack, jsii.String("Build"), nil),
+		DeploymentGroup: group.DeploymentGroup(),
+	})
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Stages": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+			"Name": "Deploy",
+			"Actions": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Configuration": map[string]any{
+					"ApplicationName":     map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^DeployApplication"))},
+					"DeploymentGroupName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Deploy"))},
+				},
+			})},
+		})}),
+	})
+}
+
+// TestPipelineExtensible: an importer adds a test stage before the deploy
+// stage and a stage after it, from the exported artifacts and source
+// variables; the namespace, names and approval timeout are settable.
+func TestPipelineExtensible(t *testing.T) {
+	stack := cdktest.NewStack()
+	props := releasepipeline.PipelineProps{
+		Owner:                    jsii.String("acme"),
+		Repo:                     jsii.String("web"),
+		PipelineName:             jsii.String("web-release"),
+		ConnectionName:           jsii.String("web-github"),
+		SourceVariablesNamespace: jsii.String("Git"),
+		ApprovalTimeout:          awscdk.Duration_Hours(jsii.Number(4)),
+		ApprovalPosition:         releasepipeline.BeforeDeploy,
+		BuildProject:             awscodebuild.NewPipelineProject(stack, jsii.String("Build"), nil),
+		DeploymentGroup: awscodedeploy.NewServerDeploymentGroup(stack, jsii.String("Group"), &awscodedeploy.ServerDeploymentGroupProps{
+			Ec2InstanceTags: awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{"App": jsii.Strings("web")}),
+		}),
+		Approval: manualapproval.NewApproval(stack, "Approval", &manualapproval.ApprovalProps{Emails: jsii.Strings("ops@example.com")}),
+	}
+	p := releasepipeline.NewPipeline(stack, "Release", &props)
+	tests := awscodebuild.NewPipelineProject(stack, jsii.String("Tests"), nil)
+	p.AddStageBeforeDeploy("Test", awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+		ActionName: jsii.String("UnitTests"),
+		Project:    tests,
+		Input:      p.SourceArtifact(),
+		EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
+			"COMMIT": {Value: p.Source().Variables().CommitId},
+		},
+	}))
+	staging := awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(stack, jsii.String("Staging"), &awscodedeploy.ServerDeploymentGroupAttributes{
+		Application:         awscodedeploy.ServerApplication_FromServerApplicationName(stack, jsii.String("StagingApp"), jsii.String("web")),
+		DeploymentGroupName: jsii.String("web-prod-eu"),
+	})
+	p.AddStage("DeployEu", awscodepipelineactions.NewCodeDeployServerDeployAction(&awscodepipelineactions.CodeDeployServerDeployActionProps{
+		ActionName: jsii.String("Deploy"), DeploymentGroup: staging, Input: p.BundleArtifact(),
+	}))
+
+	tmpl := assertions.Template_FromStack(stack, nil)
+	if got := strings.Join(stageNames(t, tmpl), ","); got != "Source,Build,Test,Approval,Deploy,DeployEu" {
+		t.Errorf("stages: got %s, want Source,Build,Test,Approval,Deploy,DeployEu", got)
+	}
+	tmpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"Name": "web-release",
+		"Stages": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Name": "Source", "Actions": []any{assertions.Match_ObjectLike(&map[string]any{"Namespace": "Git"})}}),
+			assertions.Match_ObjectLike(&map[string]any{"Name": "Test", "Actions": []any{assertions.Match_ObjectLike(&map[string]any{
+				"InputArtifacts": []any{map[string]any{"Name": "Source"}},
+				"Configuration":  assertions.Match_ObjectLike(&map[string]any{"EnvironmentVariables": assertions.Match_StringLikeRegexp(jsii.String(`#\{Git.CommitId\}`))}),
+			})}}),
+			assertions.Match_ObjectLike(&map[string]any{"Name": "Approval", "Actions": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Configuration":    assertions.Match_ObjectLike(&map[string]any{"CustomData": assertions.Match_StringLikeRegexp(jsii.String(`#\{Git.CommitId\}`))}),
+				"TimeoutInMinutes": 240,
+			})}}),
+			assertions.Match_ObjectLike(&map[string]any{"Name": "DeployEu", "Actions": []any{assertions.Match_ObjectLike(&map[string]any{
+				"InputArtifacts": []any{map[string]any{"Name": "Bundle"}},
+			})}}),
+		}),
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeConnections::Connection"), map[string]any{"ConnectionName": "web-github"})
+}
+
+// TestNotifyTopicTwice: a second topic joins the same rule.
+func TestNotifyTopicTwice(t *testing.T) {
+	stack := cdktest.NewStack()
+	props := releasepipeline.PipelineProps{
+		Owner: jsii.String("acme"), Repo: jsii.String("web"),
+		BuildProject: awscodebuild.NewPipelineProject(stack, jsii.String("Build"), nil),
+		DeploymentGroup: awscodedeploy.NewServerDeploymentGroup(stack, jsii.String("Group"), &awscodedeploy.ServerDeploymentGroupProps{
+			Ec2InstanceTags: awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{"App": jsii.Strings("web")}),
+		}),
+	}
+	p := releasepipeline.NewPipeline(stack, "Release", &props)
+	p.NotifyTopic(awssns.NewTopic(stack, jsii.String("Ops"), nil))
+	p.NotifyTopic(awssns.NewTopic(stack, jsii.String("Chat"), nil))
+	tmpl := assertions.Template_FromStack(stack, nil)
+	tmpl.ResourceCountIs(jsii.String("AWS::CodeStarNotifications::NotificationRule"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::CodeStarNotifications::NotificationRule"), map[string]any{
+		"Targets": []any{
+			map[string]any{"TargetType": "SNS", "TargetAddress": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Ops"))}},
+			map[string]any{"TargetType": "SNS", "TargetAddress": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Chat"))}},
+		},
+	})
+}
+
+// TestNotificationEventsIsACopy: an importer changing the slice it got does
+// not change what the next pipeline sends.
+func TestNotificationEventsIsACopy(t *testing.T) {
+	events := releasepipeline.NotificationEvents()
+	events[0] = "changed"
+	if releasepipeline.NotificationEvents()[0] == "changed" {
+		t.Error("NotificationEvents returns shared storage")
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // AgentMode is how the CodeDeploy agent reaches the hosts: the choices of the
@@ -116,15 +118,17 @@ func NewAgentInstall(scope constructs.Construct, id string, props *AgentInstallP
 	if p.Mode == "" {
 		p.Mode = AgentOnce
 	}
-	tagTargets, err := p.validate()
-	if err != nil {
-		panic(fmt.Sprintf("serverdeploy.AgentInstall %q: %v", id, err))
-	}
 	a := &AgentInstall{}
 	constructs.NewConstruct_Override(a, scope, &id)
+	if err := p.validate(""); err != nil {
+		// The synth fails; no association is made from invalid props.
+		propcheck.Report(a, err)
+		return a
+	}
 	if p.Mode == AgentNever {
 		return a
 	}
+	tagTargets, _ := tagTargets(p.InstanceTags)
 	for i, targets := range tagTargets {
 		assocID := "Tags"
 		if i > 0 {
@@ -218,32 +222,34 @@ func sortedTagKeys(g *map[string]*[]*string) []string {
 	return keys
 }
 
-func (p AgentInstallProps) validate() ([][]*awsssm.CfnAssociation_TargetProperty, error) {
+// validate checks the props; prefix names Mode and Schedule as the caller's
+// user wrote them ("Agent." for DeploymentGroupProps.Agent).
+func (p AgentInstallProps) validate(prefix string) error {
 	var errs []error
 	switch p.Mode {
 	case AgentNever, AgentOnce, AgentNow:
 		if p.Schedule != nil {
-			errs = append(errs, fmt.Errorf("Schedule: got %q with mode %q, want a schedule only with %q", *p.Schedule, p.Mode, AgentSchedule))
+			errs = append(errs, fmt.Errorf("%sSchedule: got %q with mode %q, want a schedule only with %q", prefix, *p.Schedule, p.Mode, AgentSchedule))
 		}
 	case AgentSchedule:
 		switch {
 		case p.Schedule == nil:
-			errs = append(errs, fmt.Errorf(`Schedule: got nil, want "rate(14 days)" or "cron(0 3 ? * SUN *)" with mode %q`, AgentSchedule))
+			errs = append(errs, fmt.Errorf(`%sSchedule: got nil, want "rate(14 days)" or "cron(0 3 ? * SUN *)" with mode %q`, prefix, AgentSchedule))
 		case *awscdk.Token_IsUnresolved(p.Schedule):
 		case ScheduleProblem(*p.Schedule) != "":
-			errs = append(errs, fmt.Errorf("Schedule: got %q, want %s", *p.Schedule, ScheduleProblem(*p.Schedule)))
+			errs = append(errs, fmt.Errorf("%sSchedule: got %q, want %s", prefix, *p.Schedule, ScheduleProblem(*p.Schedule)))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("Mode: got %q, want one of never, once, now, schedule", p.Mode))
+		errs = append(errs, fmt.Errorf("%sMode: got %q, want one of never, once, now, schedule", prefix, p.Mode))
 	}
 	targets, err := tagTargets(p.InstanceTags)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if p.Mode != AgentNever && len(targets) == 0 && (p.AutoScalingGroupNames == nil || len(*p.AutoScalingGroupNames) == 0) {
+	if prefix == "" && p.Mode != AgentNever && len(targets) == 0 && (p.AutoScalingGroupNames == nil || len(*p.AutoScalingGroupNames) == 0) {
 		errs = append(errs, errors.New("InstanceTags, AutoScalingGroupNames: got neither, want the deployment group's tags or Auto Scaling groups to install the agent on"))
 	}
-	return targets, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // Associations are the State Manager associations (none with AgentNever).

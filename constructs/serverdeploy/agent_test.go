@@ -125,8 +125,9 @@ func TestAgentValidation(t *testing.T) {
 		)}, "group 1 has 2 tag keys"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			msg := cdktest.MustPanic(t, func() { serverdeploy.NewAgentInstall(newStack(), "Agent", tc.props) })
-			wantContains(t, msg, `serverdeploy.AgentInstall "Agent"`, tc.want)
+			stack := newStack()
+			msg := cdktest.MustFailSynth(t, stack, func() { serverdeploy.NewAgentInstall(stack, "Agent", tc.props) })
+			wantContains(t, msg, "[Test/Agent] ", tc.want)
 		})
 	}
 }

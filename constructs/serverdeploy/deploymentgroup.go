@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
@@ -13,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // DeploymentGroupProps configures a DeploymentGroup. Give InstanceTags,
@@ -21,6 +24,13 @@ type DeploymentGroupProps struct {
 	// Application the group belongs to.
 	// Default: a new EC2/on-premises application.
 	Application awscodedeploy.IServerApplication
+	// ApplicationName is the physical name of a new application (1-100
+	// characters); not together with Application.
+	// Default: a name CloudFormation generates.
+	ApplicationName *string
+	// DeploymentGroupName is the group's physical name (1-100 characters).
+	// Default: a name CloudFormation generates.
+	DeploymentGroupName *string
 	// InstanceTags select the EC2 instances to deploy to, e.g.
 	// awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{"App": jsii.Strings("web")}).
 	// Default: none.
@@ -89,21 +99,31 @@ type DeploymentGroup struct {
 	alarms      []awscloudwatch.IAlarm
 }
 
-// NotificationEvents are the deployment events sent to the NotificationTopic.
-var NotificationEvents = []string{"DeploymentFailure", "DeploymentStop", "DeploymentRollback"}
+// NotificationEvents are the deployment events sent to the
+// NotificationTopic. Each call returns a new slice.
+func NotificationEvents() []string {
+	return []string{"DeploymentFailure", "DeploymentStop", "DeploymentRollback"}
+}
 
 // NewDeploymentGroup creates the application (unless one is passed) and the
-// deployment group.
+// deployment group. Invalid props fail the synth, each reported with the
+// construct's path.
 func NewDeploymentGroup(scope constructs.Construct, id string, props *DeploymentGroupProps) *DeploymentGroup {
 	var p DeploymentGroupProps
 	if props != nil {
 		p = *props
 	}
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("serverdeploy.DeploymentGroup %q: %v", id, err))
-	}
 	g := &DeploymentGroup{}
 	constructs.NewConstruct_Override(g, scope, &id)
+	agentOK := true
+	if err := p.validate(); err != nil {
+		propcheck.Report(g, err)
+		// Both given: the synth fails; build with the custom config only.
+		if p.MinimumHealthyHosts != nil {
+			p.DeploymentConfig = nil
+		}
+		agentOK = p.Agent == nil || p.agentProps().validate("Agent.") == nil
+	}
 	switch {
 	case p.MinimumHealthyHosts != nil:
 		p.DeploymentConfig = awscodedeploy.NewServerDeploymentConfig(g, jsii.String("DeploymentConfig"), &awscodedeploy.ServerDeploymentConfigProps{
@@ -116,7 +136,9 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 
 	g.application = p.Application
 	if g.application == nil {
-		g.application = awscodedeploy.NewServerApplication(g, jsii.String("Application"), nil)
+		g.application = awscodedeploy.NewServerApplication(g, jsii.String("Application"), &awscodedeploy.ServerApplicationProps{
+			ApplicationName: p.ApplicationName,
+		})
 	}
 	if p.Alarms != nil {
 		g.alarms = append(g.alarms, *p.Alarms...)
@@ -137,12 +159,13 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 		loadBalancers = &[]awscodedeploy.LoadBalancer{p.LoadBalancer}
 	}
 	g.group = awscodedeploy.NewServerDeploymentGroup(g, jsii.String("Resource"), &awscodedeploy.ServerDeploymentGroupProps{
-		Application:       g.application,
-		Ec2InstanceTags:   p.InstanceTags,
-		AutoScalingGroups: p.AutoScalingGroups,
-		LoadBalancers:     loadBalancers,
-		DeploymentConfig:  p.DeploymentConfig,
-		Role:              p.Role,
+		Application:         g.application,
+		DeploymentGroupName: p.DeploymentGroupName,
+		Ec2InstanceTags:     p.InstanceTags,
+		AutoScalingGroups:   p.AutoScalingGroups,
+		LoadBalancers:       loadBalancers,
+		DeploymentConfig:    p.DeploymentConfig,
+		Role:                p.Role,
 		// The agent is managed through SSM State Manager, which also reaches
 		// tag-targeted instances; the L2's install only covers Auto Scaling groups.
 		InstallAgent: jsii.Bool(false),
@@ -159,21 +182,33 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 			g.notifyAlarms(p.NotificationTopic)
 		}
 	}
-	if p.Agent != nil {
-		var names []*string
-		if p.AutoScalingGroups != nil {
-			for _, asg := range *p.AutoScalingGroups {
-				names = append(names, asg.AutoScalingGroupName())
-			}
-		}
-		g.agent = NewAgentInstall(g, "AgentInstall", &AgentInstallProps{
-			Mode:                  p.Agent.Mode,
-			Schedule:              p.Agent.Schedule,
-			InstanceTags:          p.InstanceTags,
-			AutoScalingGroupNames: &names,
-		})
+	if p.Agent != nil && agentOK {
+		g.agent = NewAgentInstall(g, "AgentInstall", p.agentProps())
 	}
 	return g
+}
+
+// agentProps are the AgentInstall props for the group's targets.
+func (p DeploymentGroupProps) agentProps() *AgentInstallProps {
+	if p.Agent == nil {
+		return nil
+	}
+	var names []*string
+	if p.AutoScalingGroups != nil {
+		for _, asg := range *p.AutoScalingGroups {
+			names = append(names, asg.AutoScalingGroupName())
+		}
+	}
+	mode := p.Agent.Mode
+	if mode == "" {
+		mode = AgentOnce
+	}
+	return &AgentInstallProps{
+		Mode:                  mode,
+		Schedule:              p.Agent.Schedule,
+		InstanceTags:          p.InstanceTags,
+		AutoScalingGroupNames: &names,
+	}
 }
 
 // notify sets the group's trigger configuration, which the L2 does not
@@ -191,7 +226,7 @@ func (g *DeploymentGroup) notify(topic awssns.ITopic) {
 	cfn.AddPropertyOverride(jsii.String("TriggerConfigurations"), []map[string]any{{
 		"TriggerName":      "deployment-events",
 		"TriggerTargetArn": topic.TopicArn(),
-		"TriggerEvents":    NotificationEvents,
+		"TriggerEvents":    NotificationEvents(),
 	}})
 	grant := topic.GrantPublish(g.group.Role())
 	cfn.Node().AddDependency(grant)
@@ -205,7 +240,29 @@ func (p DeploymentGroupProps) validate() error {
 	if p.MinimumHealthyHosts != nil && p.DeploymentConfig != nil {
 		errs = append(errs, errors.New("DeploymentConfig, MinimumHealthyHosts: got both, want one: MinimumHealthyHosts defines a custom deployment config"))
 	}
+	if p.Application != nil && p.ApplicationName != nil {
+		errs = append(errs, errors.New("ApplicationName: got a name with an existing Application, want it only for a new application"))
+	}
+	errs = append(errs, nameProblem("ApplicationName", p.ApplicationName), nameProblem("DeploymentGroupName", p.DeploymentGroupName))
+	if a := p.agentProps(); a != nil {
+		// Reported here, as the props the user wrote; the group's own
+		// InstanceTags check covers a group without targets.
+		errs = append(errs, a.validate("Agent."))
+	}
 	return errors.Join(errs...)
+}
+
+// nameProblem checks a CodeDeploy application or deployment group name:
+// 1-100 characters (CodeDeploy API reference, CreateApplication and
+// CreateDeploymentGroup).
+func nameProblem(prop string, name *string) error {
+	if name == nil || *awscdk.Token_IsUnresolved(name) {
+		return nil
+	}
+	if n := len(*name); n < 1 || n > 100 {
+		return fmt.Errorf("%s: got %q, want 1-100 characters", prop, *name)
+	}
+	return nil
 }
 
 // Application is the CodeDeploy application.
@@ -226,6 +283,9 @@ func (g *DeploymentGroup) AgentInstall() *AgentInstall { return g.agent }
 // action would grant the artifact bucket to each group's role, which an
 // imported group does not have (the hosts get that read from HostAccess).
 // Without Auto Scaling groups it is the group itself.
+//
+// Deprecated: pass DeploymentGroup() to releasepipeline.PipelineProps, which
+// makes the same reference when it is needed.
 func (g *DeploymentGroup) PipelineTarget() awscodedeploy.IServerDeploymentGroup {
 	if g.target != nil {
 		return g.target

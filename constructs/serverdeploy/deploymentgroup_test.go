@@ -139,11 +139,52 @@ func TestDeploymentGroupTriggers(t *testing.T) {
 }
 
 func TestDeploymentGroupValidation(t *testing.T) {
-	msg := cdktest.MustPanic(t, func() {
-		serverdeploy.NewDeploymentGroup(newStack(), "Deploy", &serverdeploy.DeploymentGroupProps{
+	stack := newStack()
+	msg := cdktest.MustFailSynth(t, stack, func() {
+		serverdeploy.NewDeploymentGroup(stack, "Deploy", &serverdeploy.DeploymentGroupProps{
 			DeploymentConfig:    awscodedeploy.ServerDeploymentConfig_ALL_AT_ONCE(),
 			MinimumHealthyHosts: awscodedeploy.MinimumHealthyHosts_Count(jsii.Number(1)),
+			DeploymentGroupName: jsii.String(strings.Repeat("g", 101)),
 		})
 	})
-	wantContains(t, msg, `serverdeploy.DeploymentGroup "Deploy"`, "got neither", "DeploymentConfig, MinimumHealthyHosts: got both")
+	wantContains(t, msg, "[Test/Deploy] InstanceTags, AutoScalingGroups: got neither",
+		"[Test/Deploy] DeploymentConfig, MinimumHealthyHosts: got both",
+		"[Test/Deploy] DeploymentGroupName: got \"ggg")
+}
+
+// TestDeploymentGroupAgentErrorsNameTheGroup: a bad agent schedule given to
+// the group is reported on the group, as the prop the user wrote
+// (Agent.Schedule), not on an AgentInstall child the user never created.
+func TestDeploymentGroupAgentErrorsNameTheGroup(t *testing.T) {
+	stack := newStack()
+	msg := cdktest.MustFailSynth(t, stack, func() {
+		serverdeploy.NewDeploymentGroup(stack, "Deploy", &serverdeploy.DeploymentGroupProps{
+			InstanceTags: appTags(),
+			Agent:        &serverdeploy.AgentOptions{Mode: serverdeploy.AgentSchedule, Schedule: jsii.String("weekly")},
+		})
+	})
+	wantContains(t, msg, `[Test/Deploy] Agent.Schedule: got "weekly", want rate(`)
+	if strings.Contains(msg, "AgentInstall") {
+		t.Errorf("the error names the internal AgentInstall child: %s", msg)
+	}
+}
+
+func TestDeploymentGroupNames(t *testing.T) {
+	stack := newStack()
+	serverdeploy.NewDeploymentGroup(stack, "Deploy", &serverdeploy.DeploymentGroupProps{
+		InstanceTags:        appTags(),
+		ApplicationName:     jsii.String("web"),
+		DeploymentGroupName: jsii.String("web-prod"),
+	})
+	tpl := assertions.Template_FromStack(stack, nil)
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::Application"), map[string]any{"ApplicationName": "web"})
+	tpl.HasResourceProperties(jsii.String("AWS::CodeDeploy::DeploymentGroup"), map[string]any{"DeploymentGroupName": "web-prod"})
+}
+
+func TestNotificationEventsIsACopy(t *testing.T) {
+	events := serverdeploy.NotificationEvents()
+	events[0] = "changed"
+	if serverdeploy.NotificationEvents()[0] == "changed" {
+		t.Error("NotificationEvents returns shared storage")
+	}
 }

@@ -3,7 +3,6 @@ package serverdeploy
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -13,6 +12,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
+	"github.com/shipline/shipline/internal/ssmpath"
 )
 
 // SSMManagedInstanceCore is the AWS managed policy that makes an instance a
@@ -52,20 +54,19 @@ type HostAccess struct {
 	core   awsiam.IManagedPolicy
 }
 
-var reParameterPath = regexp.MustCompile(`^/[A-Za-z0-9_.\-/]+$`)
-
 // NewHostAccess creates the host policy and, when Role is given, attaches it.
 func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps) *HostAccess {
 	var p HostAccessProps
 	if props != nil {
 		p = *props
 	}
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("serverdeploy.HostAccess %q: %v", id, err))
-	}
 	h := &HostAccess{}
 	constructs.NewConstruct_Override(h, scope, &id)
+	propcheck.Report(h, p.validate())
 	stack := awscdk.Stack_Of(h)
+	if !*awscdk.Token_IsUnresolved(p.ParameterPath) {
+		p.ParameterPath = jsii.String(ssmpath.Canonical(*p.ParameterPath))
+	}
 
 	statements := []awsiam.PolicyStatement{
 		// Deploy bundles: the agent downloads the revision object, by
@@ -168,17 +169,17 @@ func parameterArns(stack awscdk.Stack, path string) *[]*string {
 func (p HostAccessProps) validate() error {
 	var errs []error
 	if p.ArtifactBucket == nil {
-		errs = append(errs, errors.New("ArtifactBucket: got nil, want the pipeline's artifact bucket"))
+		errs = append(errs, propcheck.Missing("ArtifactBucket", "the pipeline's artifact bucket"))
 	}
 	if p.Repository == nil {
-		errs = append(errs, errors.New("Repository: got nil, want the image repository"))
+		errs = append(errs, propcheck.Missing("Repository", "the image repository"))
 	}
 	switch {
 	case p.ParameterPath == nil:
-		errs = append(errs, errors.New(`ParameterPath: got nil, want a Parameter Store path such as "/myapp/"`))
+		errs = append(errs, propcheck.Missing("ParameterPath", `a Parameter Store path such as "/myapp/"`))
 	case *awscdk.Token_IsUnresolved(p.ParameterPath):
-	case !reParameterPath.MatchString(*p.ParameterPath) || strings.Trim(*p.ParameterPath, "/") == "" || strings.Contains(*p.ParameterPath, "//"):
-		errs = append(errs, fmt.Errorf(`ParameterPath: got %q, want a Parameter Store path such as "/myapp/" (starting with '/', of letters, digits, '_', '.', '-' and single '/')`, *p.ParameterPath))
+	case !ssmpath.Valid(*p.ParameterPath):
+		errs = append(errs, fmt.Errorf("ParameterPath: got %q, want %s", *p.ParameterPath, ssmpath.Want))
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package serverdeploy_test
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 	"testing"
@@ -127,19 +128,36 @@ func TestHostAccessGrantTo(t *testing.T) {
 }
 
 func TestHostAccessValidation(t *testing.T) {
+	// Missing required props cannot be built past: a panic at once, with
+	// the path and every problem.
 	msg := cdktest.MustPanic(t, func() {
 		stack := newStack()
 		serverdeploy.NewHostAccess(stack, "HostAccess", &serverdeploy.HostAccessProps{ParameterPath: jsii.String("myapp")})
 	})
-	wantContains(t, msg, `serverdeploy.HostAccess "HostAccess"`, "ArtifactBucket: got nil", "Repository: got nil", `ParameterPath: got "myapp"`)
+	wantContains(t, msg, "[Test/HostAccess] ArtifactBucket: got nil", "[Test/HostAccess] Repository: got nil", `[Test/HostAccess] ParameterPath: got "myapp"`)
 	for _, bad := range []string{"/", "//", "/a//b/", "/my app/"} {
-		msg := cdktest.MustPanic(t, func() {
-			stack := newStack()
+		stack := newStack()
+		msg := cdktest.MustFailSynth(t, stack, func() {
 			p := accessProps(stack)
 			p.ParameterPath = jsii.String(bad)
 			serverdeploy.NewHostAccess(stack, "HostAccess", p)
 		})
-		wantContains(t, msg, "ParameterPath: got")
+		wantContains(t, msg, "[Test/HostAccess] ParameterPath: got")
+	}
+}
+
+// TestHostAccessTrailingSlash: "/myapp" and "/myapp/" are the same path.
+func TestHostAccessTrailingSlash(t *testing.T) {
+	policy := func(path string) string {
+		stack := newStack()
+		p := accessProps(stack)
+		p.ParameterPath = jsii.String(path)
+		serverdeploy.NewHostAccess(stack, "HostAccess", p)
+		doc, _ := json.Marshal(cdktest.Resources(cdktest.JSON(assertions.Template_FromStack(stack, nil)), "AWS::IAM::ManagedPolicy"))
+		return string(doc)
+	}
+	if with, without := policy("/myapp/"), policy("/myapp"); with != without {
+		t.Errorf("policies differ:\n/myapp/: %s\n/myapp:  %s", with, without)
 	}
 }
 

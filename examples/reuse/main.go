@@ -30,7 +30,7 @@ func NewReleaseStack(scope constructs.Construct, id string, props *awscdk.StackP
 	build := dockerbuild.NewProject(stack, "Build", &dockerbuild.ProjectProps{
 		Repository:   images,
 		Architecture: awsec2.InstanceArchitecture_ARM_64,
-		Managed:      &dockerbuild.ManagedBuild{AppName: "shop"},
+		Managed:      &dockerbuild.ManagedBuild{AppName: jsii.String("shop")},
 		BuildSecrets: &map[string]*string{"NPM_TOKEN": jsii.String("/shop/build/NPM_TOKEN")},
 	})
 	approval := manualapproval.NewApproval(stack, "Approval", &manualapproval.ApprovalProps{

@@ -129,3 +129,25 @@ func MustPanic(t testing.TB, f func()) string {
 	}
 	return msg
 }
+
+// SynthFailure runs build, which adds constructs to stack, then synthesizes
+// the stack's app, and returns the message of the panic either raised, or ""
+// when both succeeded. Constructs report invalid props through the synth's
+// validation ("[path] Prop: got ..., want ..."), or at once when they cannot
+// be built.
+func SynthFailure(stack awscdk.Stack, build func()) string {
+	return PanicMessage(func() {
+		build()
+		awscdk.Stage_Of(stack).Synth(nil)
+	})
+}
+
+// MustFailSynth is SynthFailure that fails the test when nothing failed.
+func MustFailSynth(t testing.TB, stack awscdk.Stack, build func()) string {
+	t.Helper()
+	msg := SynthFailure(stack, build)
+	if msg == "" {
+		t.Fatal("want the synth to fail, it succeeded")
+	}
+	return msg
+}
