@@ -288,7 +288,7 @@ func (s *PipelineStack) outputs(cfg Config) {
 	out("ConnectionArn", connDesc, s.Pipeline.ConnectionArn())
 	out("ApprovalTopicArn", "SNS topic announcing approvals and deployment events; approvers must confirm their subscription email", s.Approval.Topic().TopicArn())
 	out("DeploymentGroupName", "CodeDeploy deployment group", s.DeploymentGroup.DeploymentGroup().DeploymentGroupName())
-	out("HostPolicyArn", "Policy for deployment targets: attach it, with AmazonSSMManagedInstanceCore, to your hosts' instance profile role", s.HostAccess.Policy().ManagedPolicyArn())
+	out("HostPolicyArn", "Policy for deployment targets, Systems Manager access included: attach it alone to your hosts' instance profile role", s.HostAccess.Policy().ManagedPolicyArn())
 	if s.Host != nil {
 		out("HostInstanceId", "Managed host; shell access with `aws ssm start-session --target <id>`", s.Host.Instance().InstanceId())
 		out("HostUrl", "Managed host's HTTP endpoint (the public IP changes if the host is stopped or replaced)", awscdk.Fn_Join(jsii.String(""), &[]*string{

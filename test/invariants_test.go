@@ -13,6 +13,27 @@ var wildcardResourceActions = map[string]string{
 	"ecr:GetAuthorizationToken": "docker login to ECR: the token is registry-wide; the action supports no resource ARN",
 }
 
+// managedNodeActions are the SSM Agent's calls (registration, State Manager
+// associations, Distributor packages, Session Manager channels) that AWS's
+// own AmazonSSMManagedInstanceCore grants on "*": the agent makes them
+// before it knows any ARN they could be scoped to (Systems Manager user
+// guide, "Reference: ec2messages, ssmmessages, and other API operations").
+var managedNodeActions = []string{
+	"ssm:UpdateInstanceInformation", "ssm:ListAssociations", "ssm:ListInstanceAssociations", "ssm:DescribeAssociation",
+	"ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus", "ssm:PutComplianceItems",
+	"ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetManifest", "ssm:PutConfigurePackageResult",
+	"ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+	"ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+	"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+	"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+}
+
+func init() {
+	for _, a := range managedNodeActions {
+		wildcardResourceActions[a] = "SSM Agent call of a managed node (agent association, Session Manager); AWS's managed policy grants it on \"*\""
+	}
+}
+
 // TestNoWildcardActions: no policy allows every action ("*") or every action
 // of a service ("s3:*"). The only exception is the default KMS key policy
 // statement that delegates the key to the account's IAM ("kms:*" to the

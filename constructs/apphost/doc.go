@@ -10,8 +10,9 @@
 //   - a security group opening only the HTTP port to one IPv4 range; no SSH
 //     key (use Session Manager);
 //   - a role trusted by EC2 with the given Access (serverdeploy.HostAccess:
-//     the same policies a host the user brings gets) and
-//     AmazonSSMManagedInstanceCore;
+//     the same policy a host the user brings gets), or without Access only
+//     what Session Manager and State Manager need
+//     (serverdeploy.ManagedNodeStatements);
 //   - user data that removes /root/.aws/credentials and installs Docker, the
 //     Compose plugin (docker/compose release, checksum-verified) and the
 //     CodeDeploy agent (regional aws-codedeploy-<region> bucket, install auto);

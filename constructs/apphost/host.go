@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/constructs/serverdeploy"
 	"github.com/shipline/shipline/internal/propcheck"
 )
 
@@ -53,7 +54,9 @@ type HostProps struct {
 	// Default: the latest Amazon Linux 2023 AMI for Architecture.
 	MachineImage awsec2.IMachineImage
 	// Access is granted to the host's role.
-	// Default: only AmazonSSMManagedInstanceCore (Session Manager, State Manager).
+	// Default: only what a Systems Manager managed node needs for Session
+	// Manager and State Manager (serverdeploy.ManagedNodeStatements), and no
+	// parameter reads.
 	Access Access
 	// Role of the host's instance profile.
 	// Default: a new role trusted by EC2.
@@ -141,7 +144,9 @@ func NewHost(scope constructs.Construct, id string, props *HostProps) *Host {
 	if p.Access != nil {
 		p.Access.GrantTo(h.role)
 	} else {
-		h.role.AddManagedPolicy(awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore")))
+		for _, st := range serverdeploy.ManagedNodeStatements() {
+			h.role.AddToPrincipalPolicy(st)
+		}
 	}
 
 	h.sg = awsec2.NewSecurityGroup(h, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{

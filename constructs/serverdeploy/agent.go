@@ -71,8 +71,8 @@ type AgentInstallProps struct {
 
 // AgentInstall installs (and with AgentSchedule, keeps updating) the
 // CodeDeploy agent on the deployment targets through State Manager. Hosts
-// must be SSM managed nodes: SSM Agent running and AmazonSSMManagedInstanceCore
-// on their role (see HostAccess).
+// must be SSM managed nodes: SSM Agent running and ManagedNodeStatements
+// allowed to their role (HostAccess's policy holds them).
 type AgentInstall struct {
 	constructs.Construct
 	associations []awsssm.CfnAssociation

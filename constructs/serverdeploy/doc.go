@@ -21,10 +21,11 @@
 // AgentInstall: State Manager associations running AWS-ConfigureAWSPackage
 // (Install AWSCodeDeployAgent): never, once, now, or on a schedule.
 //
-// HostAccess: one customer managed policy with what a host needs for a
-// deployment (read the deploy bundles, pull the image, read the app's
-// parameters) that existing hosts attach to their instance profile role;
-// GrantTo attaches it and AmazonSSMManagedInstanceCore to a role.
+// HostAccess: one customer managed policy with everything a host needs (read
+// the deploy bundles, pull the image, read the app's own parameters but not
+// its build secrets nor any other parameter, be a Systems Manager managed
+// node for the agent association and Session Manager) that existing hosts
+// attach to their instance profile role; GrantTo attaches it to a role.
 //
 // Construct ids: the group is "Resource", the application "Application", the
 // custom config "DeploymentConfig", the agent construct "AgentInstall" (its

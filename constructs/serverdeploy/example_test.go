@@ -27,7 +27,7 @@ func ExampleNewHostAccess() {
 		Repository:     awsecr.Repository_FromRepositoryName(stack, jsii.String("Images"), jsii.String("myapp")),
 		ParameterPath:  jsii.String("/myapp/"),
 	})
-	// Attach this policy (and AmazonSSMManagedInstanceCore) to the hosts' role.
+	// Attach this policy, alone, to the hosts' role.
 	awscdk.NewCfnOutput(stack, jsii.String("HostPolicyArn"), &awscdk.CfnOutputProps{Value: access.Policy().ManagedPolicyArn()})
 
 	fmt.Println(len(group.AgentInstall().Associations()), "agent association")

@@ -18,9 +18,16 @@ import (
 )
 
 // SSMManagedInstanceCore is the AWS managed policy that makes an instance a
-// Systems Manager managed node: State Manager (the agent association),
-// Session Manager and inventory. AWS maintains its statements.
+// Systems Manager managed node. HostAccess no longer attaches it: it allows
+// ssm:GetParameter on every parameter of the account. The host policy holds
+// the part of it hosts need instead (ManagedNodeStatements).
+//
+// Deprecated: detach it from host roles; HostAccess's policy is enough.
 const SSMManagedInstanceCore = "AmazonSSMManagedInstanceCore"
+
+// BuildSecretsDir is the folder of ParameterPath that holds build secrets
+// ("/<appName>/build/"): read by the build, never by a host.
+const BuildSecretsDir = "build/"
 
 // HostAccessProps configures a HostAccess. ArtifactBucket, Repository and
 // ParameterPath are required.
@@ -30,8 +37,14 @@ type HostAccessProps struct {
 	// Repository holds the image the hosts pull.
 	Repository awsecr.IRepository
 	// ParameterPath is the Parameter Store path of the app's settings, such
-	// as "/myapp/"; the hosts may read every parameter under it.
+	// as "/myapp/". The hosts may read the parameters directly under it, and
+	// those of its sub-paths, except its build secrets (BuildSecretsDir,
+	// "/myapp/build/"). A token must resolve to a path ending in '/'.
 	ParameterPath *string
+	// EnvironmentParameterPaths are further paths the hosts may read in the
+	// same way, such as an environment's "/myapp-staging/".
+	// Default: none.
+	EnvironmentParameterPaths *[]*string
 	// ParameterKey is the customer managed KMS key of the SecureString
 	// parameters under ParameterPath.
 	// Default: none; parameters use the AWS managed key aws/ssm, which needs
@@ -42,16 +55,16 @@ type HostAccessProps struct {
 	Role awsiam.IRole
 }
 
-// HostAccess is what a deployment target needs, as one customer managed
-// policy: read the deploy bundles in the artifact bucket, pull the image,
-// read the app's parameters. Together with the AWS managed
-// AmazonSSMManagedInstanceCore policy (for the agent association and Session
-// Manager), it is what GrantTo attaches to a host role. Hosts need no static
-// credentials: the instance profile is their only credential source.
+// HostAccess is everything a deployment target needs, as one customer
+// managed policy: read the deploy bundles in the artifact bucket, pull the
+// image, read the app's own settings (and no other parameter of the
+// account, nor the app's build secrets), and be a Systems Manager managed
+// node for the agent association and Session Manager. GrantTo attaches it to
+// a host role. Hosts need no static credentials: the instance profile is
+// their only credential source.
 type HostAccess struct {
 	constructs.Construct
 	policy awsiam.ManagedPolicy
-	core   awsiam.IManagedPolicy
 }
 
 // NewHostAccess creates the host policy and, when Role is given, attaches it.
@@ -92,15 +105,9 @@ func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps
 			Actions:   jsii.Strings("ecr:GetAuthorizationToken"),
 			Resources: jsii.Strings("*"),
 		}),
-		// Settings: the path itself (GetParametersByPath) and everything
-		// under it (Systems Manager user guide, "Restricting access to
-		// Systems Manager parameters using IAM policies").
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadSettings"),
-			Actions:   jsii.Strings("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"),
-			Resources: parameterArns(stack, *p.ParameterPath),
-		}),
 	}
+	statements = append(statements, settingsStatements(stack, p)...)
+	statements = append(statements, ManagedNodeStatements()...)
 	// SecureStrings under the AWS managed key aws/ssm need no statement: that
 	// key's policy lets every IAM principal of the account decrypt through
 	// Parameter Store (Systems Manager user guide, "Restricting decryption of
@@ -117,10 +124,9 @@ func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps
 	}
 
 	h.policy = awsiam.NewManagedPolicy(h, jsii.String("Resource"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String(fmt.Sprintf("Deployment target access for %s: deploy bundles, image pull, settings", *p.ParameterPath)),
+		Description: jsii.String(fmt.Sprintf("Deployment target access for %s: deploy bundles, image pull, settings, Systems Manager", *p.ParameterPath)),
 		Statements:  &statements,
 	})
-	h.core = awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String(SSMManagedInstanceCore))
 	if p.Role != nil {
 		h.GrantTo(p.Role)
 	}
@@ -144,26 +150,86 @@ func decryptVia(sid string, key awskms.IKey, service string, stack awscdk.Stack)
 	})
 }
 
-// parameterArns are the ARNs of the path ("parameter/<app>") and of the
-// parameters under it ("parameter/<app>/*").
-func parameterArns(stack awscdk.Stack, path string) *[]*string {
-	if *awscdk.Token_IsUnresolved(jsii.String(path)) {
+// settingsStatements let the hosts read the parameters under the settings
+// paths and never those under ParameterPath's build secrets folder. A
+// recursive GetParametersByPath of ParameterPath itself would return the
+// build secrets too, whatever denies their own ARNs: Parameter Store
+// authorizes it against the requested path only, so it is denied, and the
+// hosts read ParameterPath one level deep (Systems Manager user guide, "How
+// Parameter Store authorizes parameter retrieval" and "Restricting access to
+// specific parameters and paths",
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-parameter-access.html).
+func settingsStatements(stack awscdk.Stack, p HostAccessProps) []awsiam.PolicyStatement {
+	app := parameterPath{stack, *p.ParameterPath}
+	read := []*string{app.arn(""), app.arn("*")}
+	if p.EnvironmentParameterPaths != nil {
+		for _, env := range *p.EnvironmentParameterPaths {
+			e := parameterPath{stack, *env}
+			read = append(read, e.arn(""), e.arn("*"))
+		}
+	}
+	return []awsiam.PolicyStatement{
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ReadSettings"),
+			Actions:   jsii.Strings("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"),
+			Resources: &read,
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("NoBuildSecrets"),
+			Effect:    awsiam.Effect_DENY,
+			Actions:   jsii.Strings("ssm:GetParameter*"),
+			Resources: &[]*string{app.arn(strings.TrimSuffix(BuildSecretsDir, "/")), app.arn(BuildSecretsDir + "*")},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("NoRecursiveSettingsRead"),
+			Effect:     awsiam.Effect_DENY,
+			Actions:    jsii.Strings("ssm:GetParametersByPath"),
+			Resources:  app.self(),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"ssm:Recursive": "true"}},
+		}),
+	}
+}
+
+// parameterPath is a Parameter Store path such as "/myapp/", or a token.
+type parameterPath struct {
+	stack awscdk.Stack
+	path  string
+}
+
+// arn is the ARN of the parameter (or path) rest under the path: "" for the
+// path itself, "*" for everything under it.
+func (pp parameterPath) arn(rest string) *string {
+	if *awscdk.Token_IsUnresolved(jsii.String(pp.path)) {
 		// A token path such as "/myapp/": join it as given.
-		base := awscdk.Fn_Join(jsii.String(""), &[]*string{
-			jsii.String("arn:"), stack.Partition(), jsii.String(":ssm:"), stack.Region(), jsii.String(":"), stack.Account(), jsii.String(":parameter"), jsii.String(path),
-		})
-		return &[]*string{base, awscdk.Fn_Join(jsii.String(""), &[]*string{base, jsii.String("*")})}
-	}
-	name := strings.Trim(path, "/")
-	arn := func(resourceName string) *string {
-		return stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("ssm"),
-			Resource:     jsii.String("parameter"),
-			ResourceName: jsii.String(resourceName),
-			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		return awscdk.Fn_Join(jsii.String(""), &[]*string{
+			jsii.String("arn:"), pp.stack.Partition(), jsii.String(":ssm:"), pp.stack.Region(), jsii.String(":"), pp.stack.Account(),
+			jsii.String(":parameter"), jsii.String(pp.path), jsii.String(rest),
 		})
 	}
-	return &[]*string{arn(name), arn(name + "/*")}
+	name := strings.Trim(pp.path, "/")
+	if rest != "" {
+		name += "/" + rest
+	}
+	return pp.stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("ssm"),
+		Resource:     jsii.String("parameter"),
+		ResourceName: jsii.String(name),
+		ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	})
+}
+
+// self are the ARNs a GetParametersByPath of the path itself is authorized
+// against, with and without the trailing '/'.
+func (pp parameterPath) self() *[]*string {
+	if *awscdk.Token_IsUnresolved(jsii.String(pp.path)) {
+		return &[]*string{pp.arn("")}
+	}
+	name := strings.Trim(pp.path, "/")
+	slash := pp.stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(name + "/"),
+		ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	})
+	return &[]*string{pp.arn(""), slash}
 }
 
 func (p HostAccessProps) validate() error {
@@ -181,13 +247,28 @@ func (p HostAccessProps) validate() error {
 	case !ssmpath.Valid(*p.ParameterPath):
 		errs = append(errs, fmt.Errorf("ParameterPath: got %q, want %s", *p.ParameterPath, ssmpath.Want))
 	}
+	if p.EnvironmentParameterPaths != nil {
+		for _, env := range *p.EnvironmentParameterPaths {
+			switch {
+			case env == nil:
+				errs = append(errs, propcheck.Missing("EnvironmentParameterPaths", `Parameter Store paths such as "/myapp-staging/"`))
+			case *awscdk.Token_IsUnresolved(env):
+			case !ssmpath.Valid(*env):
+				errs = append(errs, fmt.Errorf("EnvironmentParameterPaths: got %q, want %s", *env, ssmpath.Want))
+			case p.ParameterPath != nil && !*awscdk.Token_IsUnresolved(p.ParameterPath) && holds(*env, ssmpath.Canonical(*p.ParameterPath)+BuildSecretsDir):
+				errs = append(errs, fmt.Errorf("EnvironmentParameterPaths: got %q, want a path that does not hold the build secrets under %s%s", *env, ssmpath.Canonical(*p.ParameterPath), BuildSecretsDir))
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
-// GrantTo attaches the host policy and AmazonSSMManagedInstanceCore to role.
-// An imported role gets the host policy; CDK cannot attach an AWS managed
-// policy to an imported role and warns instead: attach
-// AmazonSSMManagedInstanceCore to it yourself.
+// holds tells whether path is, or is an ancestor of, the path under.
+func holds(path, under string) bool {
+	return strings.HasPrefix(ssmpath.Canonical(under), ssmpath.Canonical(path))
+}
+
+// GrantTo attaches the host policy to role.
 func (h *HostAccess) GrantTo(role awsiam.IRole) {
 	for _, mp := range h.ManagedPolicies() {
 		role.AddManagedPolicy(mp)
@@ -198,8 +279,7 @@ func (h *HostAccess) GrantTo(role awsiam.IRole) {
 // the instance profile role of existing hosts.
 func (h *HostAccess) Policy() awsiam.ManagedPolicy { return h.policy }
 
-// ManagedPolicies are the policies a host role needs: the host policy and
-// AmazonSSMManagedInstanceCore.
+// ManagedPolicies are the policies a host role needs: the host policy alone.
 func (h *HostAccess) ManagedPolicies() []awsiam.IManagedPolicy {
-	return []awsiam.IManagedPolicy{h.policy, h.core}
+	return []awsiam.IManagedPolicy{h.policy}
 }

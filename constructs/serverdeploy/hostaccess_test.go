@@ -28,6 +28,7 @@ func TestHostAccessPolicy(t *testing.T) {
 	access := serverdeploy.NewHostAccess(stack, "HostAccess", accessProps(stack))
 	tpl := assertions.Template_FromStack(stack, nil)
 
+	param := func(name string) string { return "arn:aws:ssm:eu-west-1:111111111111:parameter/" + name }
 	tpl.ResourceCountIs(jsii.String("AWS::IAM::ManagedPolicy"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::ManagedPolicy"), &map[string]any{
 		"PolicyDocument": map[string]any{"Statement": []any{
@@ -38,28 +39,30 @@ func TestHostAccessPolicy(t *testing.T) {
 				"Resource": repositoryArn},
 			map[string]any{"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
 			map[string]any{"Sid": "ReadSettings", "Effect": "Allow",
-				"Action": []any{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
-				"Resource": []any{
-					"arn:aws:ssm:eu-west-1:111111111111:parameter/myapp",
-					"arn:aws:ssm:eu-west-1:111111111111:parameter/myapp/*",
-				}},
+				"Action":   []any{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
+				"Resource": []any{param("myapp"), param("myapp/*")}},
+			map[string]any{"Sid": "NoBuildSecrets", "Effect": "Deny", "Action": "ssm:GetParameter*",
+				"Resource": []any{param("myapp/build"), param("myapp/build/*")}},
+			map[string]any{"Sid": "NoRecursiveSettingsRead", "Effect": "Deny", "Action": "ssm:GetParametersByPath",
+				"Resource":  []any{param("myapp"), param("myapp/")},
+				"Condition": map[string]any{"StringEquals": map[string]any{"ssm:Recursive": "true"}}},
+			assertions.Match_ObjectLike(&map[string]any{"Sid": "ManagedNode", "Effect": "Allow", "Resource": "*"}),
+			assertions.Match_ObjectLike(&map[string]any{"Sid": "SessionManager", "Effect": "Allow", "Resource": "*"}),
 		}},
 	})
 	// Not attached anywhere without a role; no role, user or static key.
 	tpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(0))
 	tpl.ResourceCountIs(jsii.String("AWS::IAM::User"), jsii.Number(0))
 	tpl.ResourceCountIs(jsii.String("AWS::IAM::AccessKey"), jsii.Number(0))
-	if n := len(access.ManagedPolicies()); n != 2 {
-		t.Errorf("ManagedPolicies: want the host policy and %s, got %d", serverdeploy.SSMManagedInstanceCore, n)
+	if n := len(access.ManagedPolicies()); n != 1 {
+		t.Errorf("ManagedPolicies: want the host policy alone, got %d", n)
 	}
 }
 
-// TestHostAccessWildcards: the only "*" resource of the host policy is
-// ecr:GetAuthorizationToken. The other "*" resources a host gets are those of
-// the AWS managed AmazonSSMManagedInstanceCore (ssm:UpdateInstanceInformation,
-// ssm:ListAssociations, ssm:DescribeAssociation, ssm:GetDocument,
-// ssm:PutConfigurePackageResult, ssmmessages:*Channel, ec2messages:*, ...),
-// which AWS maintains and which cannot be scoped.
+// TestHostAccessWildcards: the "*" resources of the host policy are
+// ecr:GetAuthorizationToken and the managed-node statements, none of which
+// AWS lets a policy scope; the only wildcard action is the Deny of every
+// parameter read of the build secrets.
 func TestHostAccessWildcards(t *testing.T) {
 	stack := newStack()
 	p := accessProps(stack)
@@ -70,13 +73,41 @@ func TestHostAccessWildcards(t *testing.T) {
 		doc := props(r)["PolicyDocument"].(map[string]any)
 		for _, st := range doc["Statement"].([]any) {
 			s := st.(map[string]any)
-			if toJSON(s["Resource"]) == `"*"` && toJSON(s["Action"]) != `"ecr:GetAuthorizationToken"` {
+			switch sid := s["Sid"]; {
+			case toJSON(s["Resource"]) == `"*"` && sid != "RegistryLogin" && sid != "ManagedNode" && sid != "SessionManager":
 				t.Errorf("%s: wildcard resource for %v", id, s["Action"])
-			}
-			if strings.Contains(toJSON(s["Action"]), "*") {
+			case strings.Contains(toJSON(s["Action"]), "*") && !(s["Effect"] == "Deny" && sid == "NoBuildSecrets"):
 				t.Errorf("%s: wildcard action %v", id, s["Action"])
 			}
 		}
+	}
+}
+
+// TestHostAccessEnvironmentPaths: environment paths are read like the app
+// path; one holding the build secrets is refused.
+func TestHostAccessEnvironmentPaths(t *testing.T) {
+	stack := newStack()
+	p := accessProps(stack)
+	p.EnvironmentParameterPaths = jsii.Strings("/myapp-staging/")
+	serverdeploy.NewHostAccess(stack, "HostAccess", p)
+	tpl := assertions.Template_FromStack(stack, nil)
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::ManagedPolicy"), &map[string]any{
+		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+			assertions.Match_ObjectLike(&map[string]any{"Sid": "ReadSettings", "Resource": []any{
+				// CDK sorts the resources.
+				"arn:aws:ssm:eu-west-1:111111111111:parameter/myapp", "arn:aws:ssm:eu-west-1:111111111111:parameter/myapp-staging",
+				"arn:aws:ssm:eu-west-1:111111111111:parameter/myapp-staging/*", "arn:aws:ssm:eu-west-1:111111111111:parameter/myapp/*",
+			}}),
+		})},
+	})
+	for _, bad := range []string{"/myapp/", "/myapp", "/myapp/build/"} {
+		stack := newStack()
+		msg := cdktest.MustFailSynth(t, stack, func() {
+			p := accessProps(stack)
+			p.EnvironmentParameterPaths = jsii.Strings(bad)
+			serverdeploy.NewHostAccess(stack, "HostAccess", p)
+		})
+		wantContains(t, msg, "[Test/HostAccess] EnvironmentParameterPaths: got", "build secrets under /myapp/build/")
 	}
 }
 
@@ -120,7 +151,6 @@ func TestHostAccessGrantTo(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), &map[string]any{
 		"ManagedPolicyArns": []any{
 			map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^HostAccess"))},
-			map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedInstanceCore"}}},
 		},
 	})
 	// The grant adds no inline policy: everything is in the managed policies.

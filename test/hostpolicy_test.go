@@ -1,0 +1,228 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// awsManagedPolicies are the documents of the AWS managed policies a host
+// role may be given, as data: the template names them by ARN only.
+// AmazonSSMManagedInstanceCore is version v2, as published in the AWS Managed
+// Policy Reference (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonSSMManagedInstanceCore.html).
+var awsManagedPolicies = map[string]string{
+	"AmazonSSMManagedInstanceCore": `{"Version": "2012-10-17", "Statement": [
+	  {"Effect": "Allow", "Resource": "*", "Action": [
+	    "ssm:DescribeAssociation", "ssm:GetDeployablePatchSnapshotForInstance", "ssm:GetDocument",
+	    "ssm:DescribeDocument", "ssm:GetManifest", "ssm:GetParameter", "ssm:GetParameters",
+	    "ssm:ListAssociations", "ssm:ListInstanceAssociations", "ssm:PutInventory", "ssm:PutComplianceItems",
+	    "ssm:PutConfigurePackageResult", "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
+	    "ssm:UpdateInstanceInformation"]},
+	  {"Effect": "Allow", "Resource": "*", "Action": [
+	    "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+	    "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]},
+	  {"Effect": "Allow", "Resource": "*", "Action": [
+	    "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+	    "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply"]}
+	]}`,
+}
+
+// hostStatements are the resolved statements a deployment target's role
+// holds. With a managed host, that is the host role of the template: its
+// inline policies, the policies attached to it and its managed policies
+// (customer managed from the template, AWS managed from
+// awsManagedPolicies). Without one, it is what the HostPolicyArn output
+// tells users to attach: that policy, plus any AWS managed policy its
+// description names.
+func hostStatements(t *testing.T, tmpl map[string]any) (string, []map[string]any) {
+	t.Helper()
+	var docs []any
+	role := hostRole(tmpl)
+	var what string
+	if role != "" {
+		what = "host role " + role
+		body := resourcesByID(tmpl)[role]
+		for _, pol := range listOf(body.props()["Policies"]) {
+			docs = append(docs, pol.(map[string]any)["PolicyDocument"])
+		}
+		for _, p := range resourcesOf(tmpl, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") {
+			if refersTo(p.props()["Roles"], role) {
+				docs = append(docs, p.props()["PolicyDocument"])
+			}
+		}
+		for _, arn := range listOf(body.props()["ManagedPolicyArns"]) {
+			docs = append(docs, managedDocument(t, tmpl, arn))
+		}
+	} else {
+		out, _ := tmpl["Outputs"].(map[string]any)
+		hp, _ := out["HostPolicyArn"].(map[string]any)
+		if hp == nil {
+			t.Fatal("no HostPolicyArn output and no host role: nothing tells what a host gets")
+		}
+		what = "HostPolicyArn output"
+		docs = append(docs, managedDocument(t, tmpl, hp["Value"]))
+		desc, _ := hp["Description"].(string)
+		for name := range awsManagedPolicies {
+			if strings.Contains(desc, name) {
+				docs = append(docs, managedDocument(t, tmpl, "arn:aws:iam::aws:policy/"+name))
+			}
+		}
+	}
+	var out []map[string]any
+	for _, d := range docs {
+		doc, _ := resolve(tmpl, d).(map[string]any)
+		for _, st := range listOf(doc["Statement"]) {
+			out = append(out, st.(map[string]any))
+		}
+	}
+	return what, out
+}
+
+// hostRole is the logical id of the role EC2 instances assume, "" if none.
+func hostRole(tmpl map[string]any) string {
+	for _, r := range resourcesOf(tmpl, "AWS::IAM::Role") {
+		if strings.Contains(compact(r.props()["AssumeRolePolicyDocument"]), `"ec2.amazonaws.com"`) {
+			return r.ID
+		}
+	}
+	return ""
+}
+
+// managedDocument is the policy document of a managed policy ARN: a
+// customer managed policy of the template or an AWS managed one.
+func managedDocument(t *testing.T, tmpl map[string]any, arn any) any {
+	t.Helper()
+	if m, ok := arn.(map[string]any); ok {
+		ref, _ := m["Ref"].(string)
+		if body, ok := resourcesByID(tmpl)[ref]; ok && body.Type == "AWS::IAM::ManagedPolicy" {
+			return body.props()["PolicyDocument"]
+		}
+	}
+	s := fmt.Sprint(resolve(tmpl, arn))
+	name, ok := strings.CutPrefix(s, "arn:aws:iam::aws:policy/")
+	raw, known := awsManagedPolicies[name]
+	if !ok || !known {
+		t.Fatalf("the host gets managed policy %s: embed its document in awsManagedPolicies", s)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func resourcesByID(tmpl map[string]any) map[string]cfnResource {
+	out := map[string]cfnResource{}
+	for _, r := range resourcesOf(tmpl) {
+		out[r.ID] = r
+	}
+	return out
+}
+
+func listOf(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return x
+	}
+	return []any{v}
+}
+
+// parameterReads are the calls that return a parameter's value: the
+// parameter itself through GetParameter, GetParameters and
+// GetParameterHistory, and every ancestor path through GetParametersByPath,
+// which is authorized against the path, not the parameters it returns
+// (Systems Manager user guide, "How Parameter Store authorizes parameter
+// retrieval"): recursively from any ancestor, one level from the parent.
+func parameterReads(name string) []request {
+	arn := func(path string) string {
+		return "arn:aws:ssm:eu-west-1:111122223333:parameter/" + strings.TrimPrefix(path, "/")
+	}
+	var reqs []request
+	for _, a := range []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"} {
+		reqs = append(reqs, request{Action: a, Resource: arn(name)})
+	}
+	parts := strings.Split(strings.Trim(name, "/"), "/")
+	for i := range len(parts) {
+		path := "/" + strings.Join(parts[:i], "/")
+		forms := []string{path}
+		if path != "/" {
+			forms = append(forms, path+"/")
+		}
+		for _, p := range forms {
+			reqs = append(reqs, request{Action: "ssm:GetParametersByPath", Resource: arn(p), Context: map[string]string{"ssm:Recursive": "true"}})
+			if i == len(parts)-1 {
+				reqs = append(reqs, request{Action: "ssm:GetParametersByPath", Resource: arn(p), Context: map[string]string{"ssm:Recursive": "false"}})
+			}
+		}
+	}
+	return reqs
+}
+
+// TestHostReadsOnlyItsOwnSettings: a deployment target may read the app's
+// settings and nothing else of Parameter Store: not another app's, not the
+// app's build secrets (/<appName>/build/, read by the build only), whatever
+// API it calls. It evaluates the statements the host really holds.
+func TestHostReadsOnlyItsOwnSettings(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, r *synthResult) {
+		what, sts := hostStatements(t, r.tmpl)
+		for _, name := range []string{"/otherapp/DB_PASSWORD", "/myapp/build/NPM_TOKEN", "/myapp/build/deep/KEY", "/myappx/DB_PASSWORD", "/myapp-staging/DB_PASSWORD", "/DB_PASSWORD"} {
+			for _, req := range parameterReads(name) {
+				if ok, why := allowed(sts, req); ok {
+					t.Errorf("%s may read %s: %s, %s", what, name, req, why)
+				}
+			}
+		}
+		// The app's own settings, one level under its path: by name and by
+		// path, as the deploy hooks read them.
+		for _, req := range []request{
+			{Action: "ssm:GetParameter", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/myapp/DB_PASSWORD"},
+			{Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/myapp/DB_PASSWORD"},
+			{Action: "ssm:GetParametersByPath", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/myapp/", Context: map[string]string{"ssm:Recursive": "false"}},
+			{Action: "ssm:GetParametersByPath", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/myapp", Context: map[string]string{"ssm:Recursive": "false"}},
+		} {
+			if ok, why := allowed(sts, req); !ok {
+				t.Errorf("%s may not %s: %s", what, req, why)
+			}
+		}
+	})
+}
+
+// TestHostKeepsWhatItNeeds: the host still reaches everything a deployment
+// and the Systems Manager features shipline relies on need: the image, the
+// registry login, Session Manager, and the State Manager association that
+// installs the CodeDeploy agent (AWS-ConfigureAWSPackage, through
+// Distributor).
+func TestHostKeepsWhatItNeeds(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, r *synthResult) {
+		what, sts := hostStatements(t, r.tmpl)
+		var repo string
+		for _, res := range resourcesOf(r.tmpl, "AWS::ECR::Repository") {
+			repo = "arn:" + res.ID
+		}
+		reqs := []request{
+			{Action: "ecr:GetAuthorizationToken", Resource: "*"},
+			{Action: "ecr:BatchGetImage", Resource: repo},
+			{Action: "ecr:GetDownloadUrlForLayer", Resource: repo},
+		}
+		for _, a := range []string{
+			// Registration and the association (SSM Agent, Distributor).
+			"ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations", "ssm:DescribeAssociation",
+			"ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetManifest", "ssm:PutConfigurePackageResult",
+			"ssm:UpdateInstanceAssociationStatus", "ssm:PutComplianceItems",
+			"ec2messages:GetMessages", "ec2messages:AcknowledgeMessage", "ec2messages:SendReply",
+			// Session Manager.
+			"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+			"ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+		} {
+			reqs = append(reqs, request{Action: a, Resource: "arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0"})
+		}
+		for _, req := range reqs {
+			if ok, why := allowed(sts, req); !ok {
+				t.Errorf("%s may not %s: %s", what, req, why)
+			}
+		}
+	})
+}
