@@ -234,6 +234,7 @@ func TestDefaultCompose(t *testing.T) {
 			Volumes     []string          `yaml:"volumes"`
 			Healthcheck map[string]any    `yaml:"healthcheck"`
 			Environment map[string]string `yaml:"environment"`
+			Container   string            `yaml:"container_name"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal([]byte(readBundle(t, "docker-compose.yml")), &doc); err != nil {
@@ -243,15 +244,25 @@ func TestDefaultCompose(t *testing.T) {
 	if !strings.HasPrefix(app.Image, "${IMAGE_URI") || app.EnvFile != ".env" || app.Restart != "unless-stopped" {
 		t.Errorf("app service %+v: want image ${IMAGE_URI}, env_file .env, restart unless-stopped", app)
 	}
-	if nginx.Restart != "unless-stopped" || len(nginx.Healthcheck) == 0 ||
-		!slices.Contains(nginx.Ports, "${HTTP_PORT:-80}:80") {
-		t.Errorf("nginx service %+v: want restart unless-stopped, a health check and port ${HTTP_PORT:-80}:80", nginx)
+	// Two colours of the app run side by side: neither may claim a host port
+	// or a fixed container name.
+	if len(app.Ports) > 0 || app.Container != "" {
+		t.Errorf("app service publishes ports %v or names its container %q", app.Ports, app.Container)
 	}
-	if !slices.ContainsFunc(nginx.Volumes, func(v string) bool { return strings.HasPrefix(v, "./nginx/conf.d/nginx.conf:") }) {
-		t.Errorf("nginx does not mount nginx/conf.d/nginx.conf: %v", nginx.Volumes)
+	if nginx.Restart != "unless-stopped" || !slices.Contains(nginx.Ports, "${HTTP_PORT:-80}:80") {
+		t.Errorf("nginx service %+v: want restart unless-stopped and port ${HTTP_PORT:-80}:80", nginx)
+	}
+	if !slices.Contains(nginx.Volumes, "./state/proxy:/etc/nginx/shipline:ro") {
+		t.Errorf("nginx does not mount the upstream directory state/proxy: %v", nginx.Volumes)
+	}
+	// healthCheckPath is a value of the user's: it must reach the check as one
+	// argument, never through a shell.
+	test, _ := nginx.Healthcheck["test"].([]any)
+	if len(test) == 0 || test[0] != "CMD" {
+		t.Errorf("nginx health check %v: want the exec form [\"CMD\", ...], not a shell", nginx.Healthcheck["test"])
 	}
 	conf := readBundle(t, "nginx/conf.d/nginx.conf")
-	if !strings.Contains(conf, "server app:${APP_PORT};") || !strings.Contains(conf, "proxy_pass http://app_upstream;") {
-		t.Errorf("nginx.conf does not proxy to app:${APP_PORT}:\n%s", conf)
+	if !strings.Contains(conf, "include /etc/nginx/shipline/upstream.conf;") || !strings.Contains(conf, "proxy_pass http://$shipline_app;") {
+		t.Errorf("nginx.conf does not proxy to the upstream the hooks write:\n%s", conf)
 	}
 }

@@ -284,7 +284,8 @@ func TestBuildspecRun(t *testing.T) {
 	art := cb.artifact()
 	release := readFile(t, filepath.Join(art, "release.env"))
 	wantRelease := "IMAGE_URI=" + testRepoURI + "@" + testDigest + "\nAPP_NAME=web\nAWS_REGION=" + testRegion +
-		"\nPARAMETER_PATH=/web/\nCOMMIT=89abcdef0123456789abcdef0123456789abcdef\n"
+		"\nPARAMETER_PATH=/web/\nCOMMIT=89abcdef0123456789abcdef0123456789abcdef\n" +
+		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\n"
 	if release != wantRelease {
 		t.Errorf("release.env:\n%s\nwant:\n%s", release, wantRelease)
 	}
@@ -413,11 +414,16 @@ func TestBuildspecFailures(t *testing.T) {
 	}
 }
 
-// TestBuildThenDeploy deploys the artifact that the buildspec assembled.
+// TestBuildThenDeploy prepares the artifact that the buildspec assembled on
+// a host: the release settings set on the CodeBuild project reach the hooks.
 func TestBuildThenDeploy(t *testing.T) {
 	cb := newCodebuild(t, map[string]string{"Dockerfile": "FROM scratch\n"})
 	cb.vars["IMAGE_PLATFORM"] = "linux/amd64"
-	cb.vars["PARAMETER_PATH"] = "/small/"
+	cb.vars["PARAMETER_PATH"] = "/web/"
+	cb.vars["PARAMETER_PATHS"] = " prod=/small/   staging=/web/ "
+	cb.vars["HEALTH_TIMEOUT"] = "45"
+	cb.vars["KEEP_RELEASES"] = "5"
+	cb.vars["REQUIRED_SETTINGS"] = "APP_PORT"
 	if _, ok := cb.run(t); !ok {
 		t.Fatal("the build failed")
 	}
@@ -428,15 +434,17 @@ func TestBuildThenDeploy(t *testing.T) {
 		t.Fatalf("BeforeInstall exit %d", r.code)
 	}
 	h.install()
-	for _, s := range []string{"after-install.sh", "application-start.sh", "validate-service.sh"} {
-		if r := h.run(s); r.code != 0 {
-			t.Fatalf("%s exit %d", s, r.code)
+	r := h.run("after-install.sh", "DEPLOYMENT_GROUP_NAME=prod")
+	if r.code != 0 {
+		t.Fatalf("AfterInstall exit %d", r.code)
+	}
+	for _, want := range []string{"reading parameters under /small/", "45s to turn healthy, 5 releases kept"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("AfterInstall output lacks %q", want)
 		}
 	}
-	assertOrder(t, h.calls(), "docker pull --quiet "+testRepoURI+"@"+testDigest,
-		"docker compose --project-name web --project-directory "+h.deployDir, "curl ")
-	got := parseDotEnv(t, readFile(t, filepath.Join(h.deployDir, ".env")))
-	if got["IMAGE_URI"] != testRepoURI+"@"+testDigest || got["APP_PORT"] != "8080" {
-		t.Errorf(".env of the deployed build: %v", got)
+	assertOrder(t, h.calls(), "docker pull --quiet "+testRepoURI+"@"+testDigest)
+	if v, ok := h.settingValue(filepath.Join(h.releaseDir(), "settings.env"), "IMAGE_URI"); !ok || v != testRepoURI+"@"+testDigest {
+		t.Errorf("IMAGE_URI of the prepared release: %q", v)
 	}
 }

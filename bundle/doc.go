@@ -38,6 +38,13 @@
 //	                    --secret id=NAME,env=NAME, never as a build argument; the
 //	                    Dockerfile reads it with RUN --mount=type=secret,id=NAME
 //	SHIPLINE_STATE_DIR  scratch directory outside the source [/tmp/shipline]
+//	HEALTH_TIMEOUT      seconds a new release has to turn healthy on a host [60]
+//	KEEP_RELEASES       release images kept on a host for offline rollback [3]
+//	REQUIRED_SETTINGS   space-separated settings a host checks before a release [empty]
+//	PROXY_IMAGE         the proxy (nginx) image, pinned by digest [empty: the
+//	                    compose file's default]
+//	PARAMETER_PATHS     space-separated <deployment group>=<parameter path> pairs;
+//	                    a group without a pair uses PARAMETER_PATH [empty]
 //	CODEBUILD_RESOLVED_SOURCE_VERSION  the commit (set by CodeBuild)
 //
 // The CodeBuild project must be privileged (docker), and its role needs
@@ -51,53 +58,74 @@
 //	AWS_REGION=<AWS_DEFAULT_REGION>
 //	PARAMETER_PATH=<PARAMETER_PATH>
 //	COMMIT=<commit>
+//	HEALTH_TIMEOUT=<HEALTH_TIMEOUT>
+//	KEEP_RELEASES=<KEEP_RELEASES>
+//	REQUIRED_SETTINGS=<REQUIRED_SETTINGS>
+//	PROXY_IMAGE=<PROXY_IMAGE>
+//	PARAMETER_PATHS=<PARAMETER_PATHS>
 //
 // # Deploy bundle
 //
 // [Files] and [WriteTo] give the bundle. appspec.yml (version 0.0, os linux)
 // copies it to /opt/<app> (file_exists_behavior OVERWRITE) and runs these hooks
 // as root; each script logs to stdout and fails with one ERROR line that says
-// what to do:
+// what to do. Nothing that serves stops before its replacement is healthy:
 //
-//   - ApplicationStop (scripts/application-stop.sh): docker compose down of
-//     the running app. CodeDeploy runs the previous revision's copy and skips
-//     it on the first deployment; with no previous deployment, no compose file
-//     or nothing running it exits 0.
+//   - ApplicationStop (scripts/application-stop.sh): stops nothing and never
+//     fails. CodeDeploy runs the copy of the most recent revision whose Install
+//     finished on the host (possibly a failed deployment's), and skips it on
+//     the first deployment; it only reports the live release.
 //   - BeforeInstall (scripts/before-install.sh): preflight only (docker, the
 //     compose plugin, the daemon, aws CLI, curl, free disk space); it reads no
 //     bundle file, since Install has not copied them yet.
-//   - AfterInstall (scripts/after-install.sh): reads release.env, logs docker in
-//     to the image's ECR registry, pulls the image by digest, fails when its
-//     architecture is not the host's (uname -m), and renders .env (mode 0600,
-//     atomically) from every parameter under PARAMETER_PATH, decrypted, plus
-//     IMAGE_URI. It fails when the path holds no parameter.
-//   - ApplicationStart (scripts/application-start.sh): docker compose up
-//     --detach --wait, output to /opt/<app>/logs/application-start.log.
+//   - AfterInstall (scripts/after-install.sh): prepares the release while the
+//     live one serves. It pulls the release's images unless they are on the
+//     host already, fails when the app image's architecture is not the host's,
+//     reads every parameter under the path in one call and renders the
+//     release's settings file, checks REQUIRED_SETTINGS, the compose file and
+//     the proxy configuration (nginx -t), and records the release as next.
+//   - ApplicationStart (scripts/application-start.sh): starts the release's
+//     app service in the compose project of the free colour (<app>-blue or
+//     <app>-green) beside the live one, waits until it is healthy (its
+//     HEALTHCHECK, else a GET of HEALTH_CHECK_PATH on the container from the
+//     proxy) within HEALTH_TIMEOUT, updates the other services (compose
+//     recreates only those whose definition changed), points the proxy's
+//     upstream file at the new colour and reloads nginx, waits for the old
+//     nginx workers to finish, stops the old colour with its grace period and
+//     prunes releases beyond KEEP_RELEASES. A release that does not turn
+//     healthy is removed, with its last log lines in the hook's output.
 //   - ValidateService (scripts/validate-service.sh): GETs
 //     http://localhost:$HTTP_PORT$HEALTH_CHECK_PATH through the proxy with
 //     retries until a deadline. A failure fails the deployment; a rollback
-//     redeploys the previous revision, whose release.env pins the previous image.
+//     deploys the last good revision again, whose image and settings the host
+//     kept.
+//
+// State lives under /opt/<app>/state: live ("<colour> <release id>"), next,
+// proxy/upstream.conf (mounted into the proxy) and releases/<id>/ with the
+// release.env and settings.env (mode 0600) of each kept release; .env holds the
+// live release's settings. A release id is the hex of its image digest.
 //
 // The hooks share scripts/lib.sh (not used before Install). Overrides for tests
 // and manual runs: SHIPLINE_DEPLOY_ROOT (default /opt), SHIPLINE_DEPLOY_DIR,
-// SHIPLINE_STOP_TIMEOUT (30 s), SHIPLINE_MIN_FREE_MB (2048),
-// SHIPLINE_START_TIMEOUT (300 s), SHIPLINE_VALIDATE_TIMEOUT (120 s),
-// SHIPLINE_VALIDATE_INTERVAL (3 s).
+// SHIPLINE_MIN_FREE_MB (2048), SHIPLINE_DRAIN_TIMEOUT (30 s),
+// SHIPLINE_VALIDATE_TIMEOUT (120 s), SHIPLINE_VALIDATE_INTERVAL (3 s).
 //
 // The default docker-compose.yml runs the image as service app (env_file .env,
-// restart unless-stopped, the image's own HEALTHCHECK) behind nginx, which
-// publishes HTTP_PORT, proxies to app:APP_PORT using nginx/conf.d/nginx.conf as
-// a template, and is healthy once HEALTH_CHECK_PATH answers through it. A
-// repository's own compose file replaces it; it should run the image as
-// ${IMAGE_URI} and read its settings from .env.
+// restart unless-stopped, the image's own HEALTHCHECK, no published port)
+// behind service nginx, which publishes HTTP_PORT, reads nginx/conf.d and the
+// upstream file in state/proxy, and is healthy once HEALTH_CHECK_PATH answers
+// through it. A repository's own compose file replaces it; it keeps these two
+// service names, runs the app image as ${IMAGE_URI}, reads settings from .env
+// and mounts ./state/proxy at /etc/nginx/shipline in the proxy.
 //
 // # Parameter contract
 //
 // Every parameter under PARAMETER_PATH becomes a variable in .env: the name
 // relative to the path, with '/', '-' and '.' turned into '_', upper-cased
-// (/web/db/password becomes DB_PASSWORD). Values are single-quoted for compose
-// and may not end with a backslash or a single quote. The stack writes these
-// non-secret String parameters under /<app>/:
+// (/web/db/password becomes DB_PASSWORD). Parameters under PARAMETER_PATH/build/
+// (build secrets) are left out. Values are kept byte for byte, in Compose's
+// double-quoted .env form (\\, \", \$, \n and the other escapes of Compose's
+// parser). The stack writes these non-secret String parameters under /<app>/:
 //
 //	APP_PORT           port the app listens on in its container [8080]
 //	HTTP_PORT          public port of the proxy on the host [80]
@@ -105,6 +133,5 @@
 //
 // Users add their own settings and secrets (SecureString) there. The hosts'
 // instance profile needs ecr:GetAuthorizationToken, pull on the repository,
-// ssm:GetParametersByPath and ssm:GetParameter on the path, and kms:Decrypt for
-// SecureString keys.
+// ssm:GetParametersByPath on the path, and kms:Decrypt for SecureString keys.
 package bundle

@@ -26,9 +26,13 @@ login)
 	[ -z "${STUB_DOCKER_LOGIN_FAIL:-}" ] || fail "Error response from daemon: login attempt failed"
 	echo "Login Succeeded" ;;
 pull)
-	[ -z "${STUB_DOCKER_PULL_FAIL:-}" ] || fail "Error response from daemon: manifest unknown" ;;
+	[ -z "${STUB_DOCKER_PULL_FAIL:-}" ] || fail "Error response from daemon: manifest unknown"
+	touch "$STUB_DIR/pulled" ;;
 image)
-	echo "${STUB_IMAGE_ARCH:-amd64}" ;;
+	# image inspect [--format F] REF: only images pulled (or STUB_IMAGE_LOCAL) exist.
+	[ -n "${STUB_IMAGE_LOCAL:-}" ] || [ -f "$STUB_DIR/pulled" ] || fail "Error: No such image: ${!#}"
+	[ "$3" != --format ] || echo "${STUB_IMAGE_ARCH:-amd64}" ;;
+ps) ;;
 info)
 	[ -z "${STUB_DOCKER_DAEMON_DOWN:-}" ] || fail "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
 	echo "${STUB_DOCKER_ROOT:-/}" ;;
@@ -37,6 +41,9 @@ compose)
 	*" version "*)
 		[ -z "${STUB_COMPOSE_MISSING:-}" ] || fail "docker: 'compose' is not a docker command."
 		echo "Docker Compose version v2.29.7" ;;
+	*" config --services"*)
+		printf '%s\n' ${STUB_COMPOSE_SERVICES:-app nginx} ;;
+	*" config --images"*) ;;
 	*" up "*)
 		echo "Container web-app-1 Started"
 		[ -z "${STUB_COMPOSE_UP_FAIL:-}" ] || fail "container web-app-1 is unhealthy" ;;
@@ -163,7 +170,7 @@ func (h *host) writeRevision(release map[string]string) {
 	writeRendered(h.t, h.archive, testApp)
 	if release != nil {
 		var b strings.Builder
-		for _, k := range []string{"IMAGE_URI", "APP_NAME", "AWS_REGION", "PARAMETER_PATH", "COMMIT"} {
+		for _, k := range releaseKeys {
 			if v, ok := release[k]; ok {
 				b.WriteString(k + "=" + v + "\n")
 			}
@@ -173,6 +180,10 @@ func (h *host) writeRevision(release map[string]string) {
 		}
 	}
 }
+
+// releaseKeys are the keys of release.env, in the buildspec's order.
+var releaseKeys = []string{"IMAGE_URI", "APP_NAME", "AWS_REGION", "PARAMETER_PATH", "COMMIT",
+	"HEALTH_TIMEOUT", "KEEP_RELEASES", "REQUIRED_SETTINGS", "PROXY_IMAGE", "PARAMETER_PATHS"}
 
 func defaultRelease() map[string]string {
 	return map[string]string{

@@ -28,6 +28,9 @@ var seededParams = []struct {
 	{"/web/HEALTH_CHECK_PATH", "String", "/healthz", "HEALTH_CHECK_PATH"},
 	{"/web/db/password", "SecureString", `p@ss word's "x" $HOME \n`, "DB_PASSWORD"},
 	{"/web/feature-flags.beta", "String", "a=b#c", "FEATURE_FLAGS_BETA"},
+	{"/web/MULTI", "String", "  line 1\n\tline \"2\" ${X} \\\\\ndone ", "MULTI"},
+	// Build secrets live under build/ and never reach the app.
+	{"/web/build/NPM_TOKEN", "SecureString", "s3cr3t-build-token", ""},
 	// A short path keeps the end-to-end runs fast (one read per parameter).
 	{"/small/APP_PORT", "String", "8080", "APP_PORT"},
 }

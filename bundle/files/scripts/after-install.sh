@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# AfterInstall hook: fetches the image and renders the app's settings.
+# AfterInstall hook: prepares the next release while the live one keeps serving.
+# It changes nothing that runs; a failure here leaves the site as it was.
 #
 # 1. Reads release.env (written by the build): IMAGE_URI pinned by digest,
-#    AWS_REGION, PARAMETER_PATH.
-# 2. Logs docker in to the ECR registry of IMAGE_URI and pulls the image by digest.
-# 3. Fails when the image's architecture is not the host's (exec format error).
-# 4. Renders .env (mode 0600, atomically) from every parameter under
-#    PARAMETER_PATH, decrypted, plus IMAGE_URI. Key: the name relative to the
-#    path, with '/', '-' and '.' turned into '_', upper-cased.
+#    the parameter path for this deployment group, the release settings.
+# 2. Pulls the release's images unless they are already on the host (then no
+#    registry is needed) and checks the app image's architecture.
+# 3. Reads every parameter under the path in one get-parameters-by-path call
+#    (the build/ subtree excluded) and renders them into the release's
+#    settings file, byte for byte. When Parameter Store cannot be read, a
+#    release deployed before redeploys with the settings kept beside it.
+# 4. Checks REQUIRED_SETTINGS (every missing name at once), the compose file
+#    and the proxy configuration, then records the release as the next one.
 set -euo pipefail
 
 HOOK=AfterInstall
@@ -17,42 +21,72 @@ shipline_init
 
 [[ -f $RELEASE_ENV ]] ||
 	die "$RELEASE_ENV is missing: deploy the artifact built by the shipline buildspec, which writes it"
-image_uri=$(env_get "$RELEASE_ENV" IMAGE_URI) || image_uri=
-region=$(env_get "$RELEASE_ENV" AWS_REGION) || region=
-parameter_path=$(env_get "$RELEASE_ENV" PARAMETER_PATH) || parameter_path=
+image_uri=$(release_get "$RELEASE_ENV" IMAGE_URI) || image_uri=
+region=$(release_get "$RELEASE_ENV" AWS_REGION) || region=
+parameter_path=$(release_get "$RELEASE_ENV" PARAMETER_PATH) || parameter_path=
+parameter_paths=$(release_get "$RELEASE_ENV" PARAMETER_PATHS) || parameter_paths=
+health_timeout=$(release_get "$RELEASE_ENV" HEALTH_TIMEOUT) || health_timeout=60
+keep_releases=$(release_get "$RELEASE_ENV" KEEP_RELEASES) || keep_releases=3
+required=$(release_get "$RELEASE_ENV" REQUIRED_SETTINGS) || required=
+proxy_image=$(release_get "$RELEASE_ENV" PROXY_IMAGE) || proxy_image=
 
 [[ $image_uri =~ ^[^@[:space:]]+@sha256:[0-9a-f]{64}$ ]] ||
 	die "IMAGE_URI in $RELEASE_ENV is '$image_uri', not an image pinned by digest (repo@sha256:...): rebuild with the shipline buildspec"
 [[ $region =~ ^[a-z0-9-]+$ ]] ||
 	die "AWS_REGION in $RELEASE_ENV is '$region': rebuild with the shipline buildspec"
+# One build can serve several deployment groups, each with its own path.
+for pair in $parameter_paths; do
+	if [[ $pair == "${DEPLOYMENT_GROUP_NAME:-}="* && -n ${DEPLOYMENT_GROUP_NAME:-} ]]; then
+		parameter_path=${pair#*=}
+	fi
+done
 [[ $parameter_path =~ ^/([A-Za-z0-9_.-]+/)*$ ]] ||
-	die "PARAMETER_PATH in $RELEASE_ENV is '$parameter_path', not a Parameter Store path like /web/: fix the build's PARAMETER_PATH"
+	die "the parameter path for deployment group '${DEPLOYMENT_GROUP_NAME:-}' is '$parameter_path', not a Parameter Store path like /web/: fix PARAMETER_PATH or PARAMETER_PATHS of the build"
+[[ $health_timeout =~ ^[1-9][0-9]*$ ]] ||
+	die "HEALTH_TIMEOUT in $RELEASE_ENV is '$health_timeout', not a positive number of seconds: fix the stack's health timeout setting"
+[[ $keep_releases =~ ^[1-9][0-9]*$ ]] ||
+	die "KEEP_RELEASES in $RELEASE_ENV is '$keep_releases', not a positive number: fix the stack's setting"
+for name in $required; do
+	[[ $name =~ ^[A-Z_][A-Z0-9_]*$ ]] ||
+		die "REQUIRED_SETTINGS in $RELEASE_ENV holds '$name', not a variable name (A-Z, 0-9, _): fix the stack's required settings"
+done
+[[ -z $proxy_image || $proxy_image =~ ^[^[:space:]\"\$]+$ ]] ||
+	die "PROXY_IMAGE in $RELEASE_ENV is '$proxy_image', not an image reference: fix the stack's proxy image"
 
+id=$(release_id "$image_uri")
+release_dir=$RELEASES_DIR/$id
 errf=$(mktemp)
-tmp_env=
-cleanup() {
-	rm -f "$errf"
-	if [[ -n $tmp_env ]]; then rm -f "$tmp_env"; fi
-}
-trap cleanup EXIT
+trap 'rm -f "$errf"' EXIT
 
-# --- image ------------------------------------------------------------------
-registry=${image_uri%%/*}
-ecr_region=$region
-if [[ $registry =~ ^[0-9]+[.]dkr[.]ecr(-fips)?[.]([a-z0-9-]+)[.]amazonaws[.]com([.]cn)?$ ]]; then
+# --- images -----------------------------------------------------------------
+declare -A logged_in=()
+# login_for IMAGE: logs docker in to IMAGE's registry when it is an ECR one.
+login_for() {
+	local registry=${1%%/*} ecr_region password
+	[[ $registry =~ ^[0-9]+[.]dkr[.]ecr(-fips)?[.]([a-z0-9-]+)[.]amazonaws[.]com([.]cn)?$ ]] || return 0
 	ecr_region=${BASH_REMATCH[2]}
-fi
-log "logging in to $registry"
-password=$(aws ecr get-login-password --region "$ecr_region" 2>"$errf") ||
-	die "could not get an ECR login token in $ecr_region ($(last_line "$errf")): give the instance profile ecr:GetAuthorizationToken, and remove stale keys in /root/.aws/credentials"
-printf '%s' "$password" | docker login --username AWS --password-stdin "$registry" >/dev/null 2>"$errf" ||
-	die "docker login to $registry failed ($(last_line "$errf")): check that the docker daemon runs and the registry is reachable from this host"
-unset password
+	[[ -z ${logged_in[$registry]:-} ]] || return 0
+	log "logging in to $registry"
+	password=$(aws ecr get-login-password --region "$ecr_region" 2>"$errf") ||
+		die "could not get an ECR login token in $ecr_region ($(last_line "$errf")): give the instance profile ecr:GetAuthorizationToken, and remove stale keys in /root/.aws/credentials"
+	printf '%s' "$password" | docker login --username AWS --password-stdin "$registry" >/dev/null 2>"$errf" ||
+		die "docker login to $registry failed ($(last_line "$errf")): check that the docker daemon runs and the registry is reachable from this host"
+	logged_in[$registry]=1
+}
 
-log "pulling $image_uri"
-docker pull --quiet "$image_uri" >/dev/null 2>"$errf" ||
-	die "could not pull $image_uri ($(last_line "$errf")): check that the image exists in ECR and that the instance profile may pull it (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)"
+# fetch IMAGE: pulls IMAGE unless the host has it already.
+fetch() {
+	if docker image inspect "$1" >/dev/null 2>&1; then
+		log "$1 is already on this host: not pulling"
+		return 0
+	fi
+	login_for "$1"
+	log "pulling $1"
+	docker pull --quiet "$1" >/dev/null 2>"$errf" ||
+		die "could not pull $1 ($(last_line "$errf")): check that the image exists and that the instance profile may pull it (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)"
+}
 
+fetch "$image_uri"
 image_arch=$(docker image inspect --format '{{.Architecture}}' "$image_uri" 2>"$errf") ||
 	die "could not inspect $image_uri ($(last_line "$errf")): check the docker daemon"
 machine=$(uname -m)
@@ -67,45 +101,91 @@ fi
 log "image architecture $image_arch matches the host ($machine)"
 
 # --- settings ---------------------------------------------------------------
+# read_parameters prints the settings file for the parameters under the path.
+# The aws CLI follows pagination itself; its JSON output puts every string on
+# a line of its own, names and values alternating.
+read_parameters() {
+	local query json line body name='' key count=0
+	local -A seen=()
+	query="Parameters[?!starts_with(Name, '${parameter_path}build/')].[Name,Value]"
+	json=$(PYTHONIOENCODING=UTF-8 aws ssm get-parameters-by-path --region "$region" --path "$parameter_path" \
+		--recursive --with-decryption --cli-connect-timeout 10 --query "$query" --output json 2>"$errf") || return 3
+	printf '# Written by the AfterInstall hook from %s in %s. Do not edit: change Parameter Store.\n' "$parameter_path" "$region"
+	while IFS= read -r line; do
+		body=${line#"${line%%[![:space:]]*}"}
+		[[ $body == \"* ]] || continue
+		body=${body%,}
+		body=${body#\"}
+		body=${body%\"}
+		if [[ -z $name ]]; then
+			name=$body
+			continue
+		fi
+		key=${name#"$parameter_path"}
+		key=${key//[\/.-]/_}
+		key=${key^^}
+		[[ $key =~ ^[A-Z_][A-Z0-9_]*$ ]] ||
+			die "parameter $name gives the variable name '$key', which is not valid: rename it (letters, digits, '_', '-', '.', '/'; not starting with a digit)"
+		[[ $key != IMAGE_URI && $key != PROXY_IMAGE ]] ||
+			die "parameter $name would override $key, which the deployment sets: rename or delete it"
+		[[ -z ${seen[$key]:-} ]] ||
+			die "parameters ${seen[$key]} and $name both give the variable $key: rename one of them"
+		seen[$key]=$name
+		printf '%s="%s"\n' "$key" "$(dotenv_from_json "$body")"
+		count=$((count + 1))
+		name=
+	done <<<"$json"
+	((count > 0)) ||
+		die "no parameters under $parameter_path in $region: create at least the app's settings there (e.g. ${parameter_path}APP_PORT) or fix PARAMETER_PATH"
+	printf 'IMAGE_URI="%s"\n' "$image_uri"
+	if [[ -n $proxy_image ]]; then printf 'PROXY_IMAGE="%s"\n' "$proxy_image"; fi
+}
+
+mkdir -p "$release_dir"
+chmod 0700 "$STATE_DIR" "$RELEASES_DIR"
+settings=$release_dir/settings.env
 log "reading parameters under $parameter_path"
-names=$(aws ssm get-parameters-by-path --region "$region" --path "$parameter_path" --recursive \
-	--query 'Parameters[].Name' --output text 2>"$errf") ||
-	die "could not list parameters under $parameter_path ($(last_line "$errf")): give the instance profile ssm:GetParametersByPath on that path, and remove stale keys in /root/.aws/credentials"
+start=$SECONDS
+rc=0
+content=$(read_parameters) || rc=$?
+if ((rc == 0)); then
+	printf '%s\n' "$content" | write_atomic "$settings" 0600
+	log "rendered $(grep -c '^[A-Z_]' "$settings") variables in $((SECONDS - start))s"
+elif ((rc != 3)); then
+	exit "$rc"
+elif [[ -s $settings ]]; then
+	warn "could not read parameters under $parameter_path ($(last_line "$errf")): using the settings kept with this release on $(date -u -r "$settings" +%Y-%m-%dT%H:%M:%SZ)"
+else
+	die "could not read parameters under $parameter_path ($(last_line "$errf")): give the instance profile ssm:GetParametersByPath on that path and kms:Decrypt for its keys, and remove stale keys in /root/.aws/credentials"
+fi
+cp -f "$RELEASE_ENV" "$release_dir/release.env"
 
-declare -A seen=()
-lines=()
-for name in $names; do
-	[[ $name == None ]] && continue
-	rel=${name#"$parameter_path"}
-	key=${rel//[\/.-]/_}
-	key=${key^^}
-	[[ $key =~ ^[A-Z_][A-Z0-9_]*$ ]] ||
-		die "parameter $name gives the variable name '$key', which is not valid: rename it (letters, digits, '_', '-', '.', '/'; not starting with a digit)"
-	[[ $key != IMAGE_URI ]] ||
-		die "parameter $name would override IMAGE_URI, which the deployment sets: rename or delete it"
-	[[ -z ${seen[$key]:-} ]] ||
-		die "parameters ${seen[$key]} and $name both give the variable $key: rename one of them"
-	seen[$key]=$name
-	# One call per parameter: its value comes back verbatim, whatever it holds.
-	value=$(aws ssm get-parameter --region "$region" --name "$name" --with-decryption \
-		--query 'Parameter.Value' --output text 2>"$errf") ||
-		die "could not read parameter $name ($(last_line "$errf")): give the instance profile ssm:GetParameter on it and kms:Decrypt on its key"
-	if [[ $value == *\\ || $value == *\' ]]; then
-		die "parameter $name ends with a backslash or a single quote, which a compose .env file cannot hold safely: change its value"
-	fi
-	lines+=("$key='${value//\'/\\\'}'")
+missing=()
+for name in $required; do
+	grep -q "^$name=" "$settings" || missing+=("$name")
 done
-((${#lines[@]} > 0)) ||
-	die "no parameters under $parameter_path in $region: create at least the app's settings there (e.g. ${parameter_path}APP_PORT) or fix PARAMETER_PATH"
-lines+=("IMAGE_URI='$image_uri'")
+((${#missing[@]} == 0)) ||
+	die "required settings missing under $parameter_path: ${missing[*]}: create them in Parameter Store (or remove them from the stack's required settings)"
 
-umask 077
-tmp_env=$(mktemp "$DEPLOY_DIR/.env.XXXXXX")
-{
-	printf '# Written by the AfterInstall hook from %s (%s). Do not edit: change Parameter Store.\n' "$parameter_path" "$region"
-	printf '%s\n' "${lines[@]}"
-} >"$tmp_env"
-chmod 0600 "$tmp_env"
-mv -f "$tmp_env" "$DOT_ENV"
-tmp_env=
-log "wrote $DOT_ENV with $((${#lines[@]} - 1)) parameters and IMAGE_URI"
+# --- compose file and proxy -------------------------------------------------
+services=$(compose_with "$settings" config --services 2>"$errf") ||
+	die "$COMPOSE_FILE does not load ($(last_line "$errf")): fix the compose file of the repository"
+for s in "$APP_SERVICE" "$PROXY_SERVICE"; do
+	grep -qx "$s" <<<"$services" ||
+		die "$COMPOSE_FILE has no service '$s': the app runs as service '$APP_SERVICE' behind a proxy service '$PROXY_SERVICE' (see the README)"
+done
+images=$(compose_with "$settings" config --images 2>"$errf") ||
+	die "could not list the images of $COMPOSE_FILE ($(last_line "$errf")): fix the compose file"
+while IFS= read -r image; do
+	[[ -z $image || $image == "$image_uri" ]] || fetch "$image"
+done <<<"$images"
+
+proxy=$(docker ps --quiet --filter "label=com.docker.compose.project=$APP_NAME" \
+	--filter "label=com.docker.compose.service=$PROXY_SERVICE" 2>/dev/null | head -n 1) || proxy=
+if [[ -n $proxy ]]; then
+	docker exec "$proxy" nginx -t >"$errf" 2>&1 ||
+		die "the proxy rejects the new nginx configuration ($(last_line "$errf")): fix nginx/conf.d in the repository"
+fi
+
+printf '%s\n' "$id" | write_atomic "$STATE_DIR/next" 0600
+log "release $id is ready (${health_timeout}s to turn healthy, $keep_releases releases kept)"

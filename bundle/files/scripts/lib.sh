@@ -3,12 +3,27 @@
 # of the shipline deploy bundle. Sourced, never executed. The hooks that run
 # before Install (ApplicationStop, BeforeInstall) do not use it.
 #
+# Layout on the host (DEPLOY_DIR is /opt/<app>):
+#   DEPLOY_DIR/                   the bundle, copied by CodeDeploy's Install
+#   DEPLOY_DIR/.env               settings of the live release (compose reads it)
+#   DEPLOY_DIR/state/live         "<colour> <release id>" of the release serving
+#   DEPLOY_DIR/state/next         release id prepared by AfterInstall
+#   DEPLOY_DIR/state/proxy/       mounted into the proxy at /etc/nginx/shipline
+#   DEPLOY_DIR/state/releases/ID/ release.env and settings.env of a kept release
+#
 # Overrides (for tests and manual runs):
 #   SHIPLINE_DEPLOY_ROOT  parent of the deploy directory (default /opt)
 #   SHIPLINE_DEPLOY_DIR   the deploy directory itself (default $SHIPLINE_DEPLOY_ROOT/<app>)
 
 # The build renders the app name here (as in appspec.yml).
 SHIPLINE_APP_NAME='__APP_NAME__'
+
+# The compose service switched between colours, and the proxy in front of it.
+# shellcheck disable=SC2034 # used by the hooks that source this file
+APP_SERVICE=app
+# shellcheck disable=SC2034
+
+PROXY_SERVICE=nginx
 
 log() {
 	printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${HOOK:-shipline}" "$*"
@@ -31,26 +46,65 @@ last_line() {
 	printf '%s' "${line:-no output}"
 }
 
-# env_get FILE KEY: prints the value of KEY in a KEY=value file written by the
-# bundle (release.env or .env); single quotes are removed. Fails when missing.
-env_get() {
-	local file=$1 key=$2 line value
+# release_get FILE KEY: the value of KEY in release.env (plain KEY=value lines
+# written by the buildspec). Fails when KEY is missing.
+release_get() {
+	local file=$1 key=$2 line
 	[[ -f $file ]] || return 1
 	while IFS= read -r line || [[ -n $line ]]; do
-		[[ $line == "$key="* ]] || continue
-		value=${line#"$key="}
-		if ((${#value} >= 2)) && [[ $value == \'*\' ]]; then
-			value=${value:1:${#value}-2}
-			value=${value//\\\'/\'}
+		if [[ $line == "$key="* ]]; then
+			printf '%s' "${line#"$key="}"
+			return 0
 		fi
-		printf '%s' "$value"
+	done <"$file"
+	return 1
+}
+
+# Settings files (.env) hold one KEY="value" line per setting, in the
+# double-quoted form of Compose's .env parser: \\ \" \$ \n \r \t \b \f and
+# \0ooo (octal) are escapes, every other byte is literal. This form holds any
+# Parameter Store value byte for byte, newlines included.
+
+# dotenv_from_json BODY: turns the body of a JSON string as the aws CLI prints
+# it (between the quotes) into the body of a Compose double-quoted value. The
+# two share escapes, except that JSON writes other control characters as
+# \u00XX and that '$' starts an interpolation in Compose.
+dotenv_from_json() {
+	local v=$1 hex oct
+	v=${v//\\\\/$'\x01'} # JSON never prints a raw control character
+	while [[ $v =~ \\u00([0-9a-fA-F]{2}) ]]; do
+		hex=${BASH_REMATCH[1]}
+		printf -v oct '%03o' "$((16#$hex))"
+		v=${v//"\\u00$hex"/"\\0$oct"}
+	done
+	v=${v//\\\//\/}
+	v=${v//\$/\\\$}
+	v=${v//$'\x01'/\\\\}
+	printf '%s' "$v"
+}
+
+# dotenv_get FILE KEY: the decoded value of KEY in a settings file written by
+# the hooks. Fails when KEY is missing.
+dotenv_get() {
+	local file=$1 key=$2 line v
+	[[ -f $file ]] || return 1
+	while IFS= read -r line || [[ -n $line ]]; do
+		[[ $line == "$key=\""*\" ]] || continue
+		v=${line#"$key=\""}
+		v=${v%\"}
+		v=${v//\\\\/$'\x01'}
+		v=${v//\\\"/\"}
+		v=${v//\\\$/\$}
+		v=${v//$'\x01'/\\\\}
+		printf '%b' "$v"
 		return 0
 	done <"$file"
 	return 1
 }
 
 # shellcheck disable=SC2034 # the variables are used by the hooks that source this file
-# shipline_init sets APP_NAME, DEPLOY_DIR, RELEASE_ENV, DOT_ENV, COMPOSE_FILE, LOG_DIR.
+# shipline_init sets APP_NAME, DEPLOY_DIR, RELEASE_ENV, DOT_ENV, COMPOSE_FILE,
+# LOG_DIR, STATE_DIR, RELEASES_DIR, PROXY_DIR.
 shipline_init() {
 	APP_NAME=$SHIPLINE_APP_NAME
 	if [[ $APP_NAME == "__APP""_NAME__" ]]; then
@@ -64,13 +118,56 @@ shipline_init() {
 	DOT_ENV=$DEPLOY_DIR/.env
 	COMPOSE_FILE=$DEPLOY_DIR/docker-compose.yml
 	LOG_DIR=$DEPLOY_DIR/logs
+	STATE_DIR=$DEPLOY_DIR/state
+	RELEASES_DIR=$STATE_DIR/releases
+	PROXY_DIR=$STATE_DIR/proxy
 	if [[ ! -d $DEPLOY_DIR ]]; then
 		die "deploy directory $DEPLOY_DIR does not exist: check the files section of appspec.yml (destination /opt/$APP_NAME)"
 	fi
 }
 
-# compose runs docker compose on the deployed project.
-compose() {
+# release_id IMAGE_URI: the id of a release, the hex of its image digest.
+release_id() {
+	local d=${1##*@sha256:}
+	printf '%s' "$d"
+}
+
+# compose_with ENV_FILE ARGS...: docker compose on the main project (every
+# service but the app) with the given settings.
+compose_with() {
+	local env_file=$1
+	shift
 	docker compose --project-name "$APP_NAME" --project-directory "$DEPLOY_DIR" \
-		--file "$COMPOSE_FILE" --env-file "$DOT_ENV" "$@"
+		--file "$COMPOSE_FILE" --env-file "$env_file" "$@"
+}
+
+# compose_colour COLOUR ENV_FILE ARGS...: docker compose on the project of one
+# colour of the app service (<app>-blue or <app>-green).
+compose_colour() {
+	local colour=$1 env_file=$2
+	shift 2
+	docker compose --project-name "$APP_NAME-$colour" --project-directory "$DEPLOY_DIR" \
+		--file "$COMPOSE_FILE" --file "$STATE_DIR/colour.yml" --env-file "$env_file" "$@"
+}
+
+# live_release prints "<colour> <release id>" of the release serving, or
+# nothing before the first switch.
+live_release() {
+	local line
+	[[ -f $STATE_DIR/live ]] || return 0
+	line=$(<"$STATE_DIR/live")
+	if [[ $line =~ ^(blue|green)\ ([0-9a-f]{64})$ ]]; then
+		printf '%s' "$line"
+	fi
+}
+
+# write_atomic FILE MODE: writes stdin to FILE through a temporary file in the
+# same directory, so readers see the old or the new content, never a part.
+write_atomic() {
+	local file=$1 mode=$2 tmp
+	tmp=$(mktemp "$file.XXXXXX")
+	if ! cat >"$tmp" || ! chmod "$mode" "$tmp" || ! mv -f "$tmp" "$file"; then
+		rm -f "$tmp"
+		return 1
+	fi
 }
