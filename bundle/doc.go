@@ -81,7 +81,7 @@
 //   - AfterInstall (scripts/after-install.sh): prepares the release while the
 //     live one serves. It pulls the release's images unless they are on the
 //     host already, fails when the app image's architecture is not the host's,
-//     reads every parameter under the path in one call and renders the
+//     reads the parameters directly under the path in one call and renders the
 //     release's settings file, checks REQUIRED_SETTINGS, the compose file and
 //     the proxy configuration (nginx -t), and records the release as next.
 //   - ApplicationStart (scripts/application-start.sh): starts the release's
@@ -120,10 +120,11 @@
 //
 // # Parameter contract
 //
-// Every parameter under PARAMETER_PATH becomes a variable in .env: the name
-// relative to the path, with '/', '-' and '.' turned into '_', upper-cased
-// (/web/db/password becomes DB_PASSWORD). Parameters under PARAMETER_PATH/build/
-// (build secrets) are left out. Values are kept byte for byte, in Compose's
+// Every parameter directly under PARAMETER_PATH becomes a variable in .env:
+// the name relative to the path, with '-' and '.' turned into '_', upper-cased
+// (/web/feature-flags.beta becomes FEATURE_FLAGS_BETA). Deeper parameters are
+// not read: the host policy denies a recursive read of the app's path, which
+// would return the build secrets under PARAMETER_PATH/build/. Values are kept byte for byte, in Compose's
 // double-quoted .env form (\\, \", \$, \n and the other escapes of Compose's
 // parser). The stack writes these non-secret String parameters under /<app>/:
 //

@@ -26,7 +26,9 @@ var seededParams = []struct {
 	{"/web/APP_PORT", "String", "8080", "APP_PORT"},
 	{"/web/HTTP_PORT", "String", "8081", "HTTP_PORT"},
 	{"/web/HEALTH_CHECK_PATH", "String", "/healthz", "HEALTH_CHECK_PATH"},
-	{"/web/db/password", "SecureString", `p@ss word's "x" $HOME \n`, "DB_PASSWORD"},
+	{"/web/DB_PASSWORD", "SecureString", `p@ss word's "x" $HOME \n`, "DB_PASSWORD"},
+	// Deeper parameters are not settings: the host reads one level.
+	{"/web/nested/IGNORED", "String", "not read", ""},
 	{"/web/feature-flags.beta", "String", "a=b#c", "FEATURE_FLAGS_BETA"},
 	{"/web/MULTI", "String", "  line 1\n\tline \"2\" ${X} \\\\\ndone ", "MULTI"},
 	// Build secrets live under build/ and never reach the app.

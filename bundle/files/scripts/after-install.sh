@@ -6,9 +6,10 @@
 #    the parameter path for this deployment group, the release settings.
 # 2. Pulls the release's images unless they are already on the host (then no
 #    registry is needed) and checks the app image's architecture.
-# 3. Reads every parameter under the path in one get-parameters-by-path call
-#    (the build/ subtree excluded) and renders them into the release's
-#    settings file, byte for byte. When Parameter Store cannot be read, a
+# 3. Reads the parameters directly under the path in one get-parameters-by-path
+#    call and renders them into the release's settings file, byte for byte.
+#    The read is not recursive: the host policy denies a recursive read of the
+#    app's path, which would return the build secrets under <path>build/. When Parameter Store cannot be read, a
 #    release deployed before redeploys with the settings kept beside it.
 # 4. Checks REQUIRED_SETTINGS (every missing name at once), the compose file
 #    and the proxy configuration, then records the release as the next one.
@@ -107,9 +108,10 @@ log "image architecture $image_arch matches the host ($machine)"
 read_parameters() {
 	local query json line body name='' key count=0
 	local -A seen=()
+	# The build/ filter is a second guard: a non-recursive read never returns them.
 	query="Parameters[?!starts_with(Name, '${parameter_path}build/')].[Name,Value]"
 	json=$(PYTHONIOENCODING=UTF-8 aws ssm get-parameters-by-path --region "$region" --path "$parameter_path" \
-		--recursive --with-decryption --cli-connect-timeout 10 --query "$query" --output json 2>"$errf") || return 3
+		--with-decryption --cli-connect-timeout 10 --query "$query" --output json 2>"$errf") || return 3
 	printf '# Written by the AfterInstall hook from %s in %s. Do not edit: change Parameter Store.\n' "$parameter_path" "$region"
 	while IFS= read -r line; do
 		body=${line#"${line%%[![:space:]]*}"}
