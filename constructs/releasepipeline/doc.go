@@ -10,6 +10,16 @@
 //   - a new artifact bucket: S3-managed encryption, TLS only, public access
 //     blocked, objects expire after 30 days, retained on stack deletion.
 //
+// Environments: instead of the one Deploy stage, an ordered list of
+// environments, each with an optional approval stage ("Approve-<name>") and
+// a stage ("Deploy-<name>") that deploys the same build output and then
+// runs a smoketest check; a failed check rolls that stage back to its last
+// successful release. An environment's alarms hold the next environment
+// (a CloudWatchAlarm entry condition). An environment in another account
+// deploys through that account's deploy role (package crossaccount), with
+// the artifact bucket encrypted by ArtifactKey.
+//
 // Construct ids: the pipeline is "Resource", the bucket "ArtifactBucket",
-// the connection "Connection", the source action's role "SourceActionRole".
+// the connection "Connection", the source action's role "SourceActionRole",
+// the environments' check project "Check".
 package releasepipeline

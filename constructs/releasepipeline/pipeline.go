@@ -15,11 +15,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodestarnotifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/manualapproval"
+	"github.com/shipline/shipline/constructs/smoketest"
 	"github.com/shipline/shipline/internal/github"
 	"github.com/shipline/shipline/internal/propcheck"
 )
@@ -53,8 +55,18 @@ type PipelineProps struct {
 	ConnectionArn *string
 	// BuildProject builds the image; its output artifact is the deploy bundle.
 	BuildProject awscodebuild.IProject
-	// DeploymentGroup deploys the bundle.
+	// DeploymentGroup deploys the bundle, in the stage "Deploy". Give it or
+	// Environments.
 	DeploymentGroup awscodedeploy.IServerDeploymentGroup
+	// Environments replace the one Deploy stage: each environment, in order,
+	// gets an optional approval stage and a stage that deploys the same
+	// bundle and checks the result (see Environment).
+	// Default: none; DeploymentGroup is required.
+	Environments []*Environment
+	// CheckProject runs the environments' checks.
+	// Default: a new smoketest.Project (construct id "Check") when an
+	// environment has a Check.
+	CheckProject *smoketest.Project
 	// Approval adds a manual approval stage.
 	// Default: no approval stage.
 	Approval Approver
@@ -65,6 +77,11 @@ type PipelineProps struct {
 	// Default: a new bucket: S3-managed encryption, TLS only, public access
 	// blocked, objects expiring after ArtifactExpiration.
 	ArtifactBucket awss3.IBucket
+	// ArtifactKey encrypts a new artifact bucket (SSE-KMS), as deployments
+	// to another account need: its key policy admits that account's deploy
+	// and host roles, which an S3-managed key cannot.
+	// Default: S3-managed encryption.
+	ArtifactKey awskms.IKey
 	// AccessLogBucket receives the server access logs of a new artifact bucket.
 	// Default: a new bucket (S3-managed encryption, TLS only, public access
 	// blocked, logs expiring after 90 days, RemovalPolicy as the artifact bucket).
@@ -104,6 +121,8 @@ type Pipeline struct {
 	bundle        awscodepipeline.Artifact
 	notifications awscodestarnotifications.NotificationRule
 	gate          string // the first stage after Build
+	check         *smoketest.Project
+	alarmsRead    []*string
 	bucket        awss3.IBucket
 	accessLogs    awss3.IBucket
 	connection    awscodeconnections.CfnConnection
@@ -173,10 +192,17 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 				AutoDeleteObjects: jsii.Bool(destroy),
 			})
 		}
+		encryption, bucketKey := awss3.BucketEncryption_S3_MANAGED, (*bool)(nil)
+		if p.ArtifactKey != nil {
+			// A bucket key saves a KMS request per object.
+			encryption, bucketKey = awss3.BucketEncryption_KMS, jsii.Bool(true)
+		}
 		c.bucket = awss3.NewBucket(c, jsii.String("ArtifactBucket"), &awss3.BucketProps{
 			ServerAccessLogsBucket: c.accessLogs,
 			ServerAccessLogsPrefix: jsii.String("artifact-bucket/"),
-			Encryption:             awss3.BucketEncryption_S3_MANAGED,
+			Encryption:             encryption,
+			EncryptionKey:          p.ArtifactKey,
+			BucketKeyEnabled:       bucketKey,
 			EnforceSSL:             jsii.Bool(true),
 			BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
 			Versioned:              jsii.Bool(false),
@@ -219,18 +245,22 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 		Input:      sourceOutput,
 		Outputs:    &[]awscodepipeline.Artifact{buildOutput},
 	})
-	deploy := awscodepipelineactions.NewCodeDeployServerDeployAction(&awscodepipelineactions.CodeDeployServerDeployActionProps{
-		ActionName:      jsii.String("Deploy"),
-		DeploymentGroup: c.deployTarget(p.DeploymentGroup),
-		Input:           buildOutput,
-	})
-
 	stages := []*awscodepipeline.StageProps{
 		{StageName: jsii.String(SourceStage), Actions: &[]awscodepipeline.IAction{source}},
 		{StageName: jsii.String(BuildStage), Actions: &[]awscodepipeline.IAction{build}},
-		{StageName: jsii.String(DeployStage), Actions: &[]awscodepipeline.IAction{deploy}},
 	}
 	c.gate = DeployStage
+	if p.Environments != nil {
+		stages = append(stages, c.environmentStages(p, sourceOutput, buildOutput)...)
+		c.gate = *stages[2].StageName
+	} else {
+		deploy := awscodepipelineactions.NewCodeDeployServerDeployAction(&awscodepipelineactions.CodeDeployServerDeployActionProps{
+			ActionName:      jsii.String("Deploy"),
+			DeploymentGroup: c.deployTarget("DeploymentTarget", p.DeploymentGroup),
+			Input:           buildOutput,
+		})
+		stages = append(stages, &awscodepipeline.StageProps{StageName: jsii.String(DeployStage), Actions: &[]awscodepipeline.IAction{deploy}})
+	}
 	if p.Approval != nil {
 		vars := source.Variables()
 		approve := p.Approval.NewAction(&manualapproval.ActionOptions{
@@ -262,6 +292,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 			},
 		}},
 	})
+	c.allowAlarmRules()
 	return c
 }
 
@@ -333,8 +364,9 @@ func (p PipelineProps) validate() error {
 	if p.BuildProject == nil {
 		errs = append(errs, propcheck.Missing("BuildProject", "the CodeBuild project that builds the image"))
 	}
-	if p.DeploymentGroup == nil {
-		errs = append(errs, propcheck.Missing("DeploymentGroup", "the CodeDeploy server deployment group"))
+	errs = append(errs, p.validateEnvironments()...)
+	if p.ArtifactKey != nil && p.ArtifactBucket != nil {
+		errs = append(errs, errors.New("ArtifactKey: got a key with an existing ArtifactBucket, want it only for a new bucket"))
 	}
 	if p.ApprovalPosition != BeforeBuild && p.ApprovalPosition != BeforeDeploy {
 		errs = append(errs, fmt.Errorf("ApprovalPosition: got %q, want %q or %q", p.ApprovalPosition, BeforeBuild, BeforeDeploy))
@@ -375,14 +407,14 @@ func (p PipelineProps) sanitized() PipelineProps {
 // action gets a reference to the same deployment group that lists no Auto
 // Scaling group (its hosts read the bundle through serverdeploy.HostAccess
 // or their own role).
-func (c *Pipeline) deployTarget(group awscodedeploy.IServerDeploymentGroup) awscodedeploy.IServerDeploymentGroup {
+func (c *Pipeline) deployTarget(id string, group awscodedeploy.IServerDeploymentGroup) awscodedeploy.IServerDeploymentGroup {
 	asgs := group.AutoScalingGroups()
 	if asgs == nil || !slices.ContainsFunc(*asgs, func(a awsautoscaling.IAutoScalingGroup) bool {
 		return !*awscdk.Resource_IsOwnedResource(a)
 	}) {
 		return group
 	}
-	return awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(c, jsii.String("DeploymentTarget"),
+	return awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(c, jsii.String(id),
 		&awscodedeploy.ServerDeploymentGroupAttributes{
 			Application:         group.Application(),
 			DeploymentGroupName: group.DeploymentGroupName(),

@@ -1,0 +1,217 @@
+package crossaccount
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// TargetRolesProps configures TargetRoles. Every field is required.
+type TargetRolesProps struct {
+	// PipelineAccount is the id of the account holding the pipeline, its
+	// artifact bucket, its key and the image repository.
+	PipelineAccount *string
+	// DeployRoleName is the deploy role's physical name: the pipeline stack
+	// names it in its CodeDeploy action and its key policy (RoleArn).
+	DeployRoleName *string
+	// HostRoleName is the hosts' role's physical name (its instance profile
+	// has the same name): the pipeline stack admits it to the artifact
+	// bucket, the key and the image repository.
+	HostRoleName *string
+	// ApplicationName and DeploymentGroupName name the CodeDeploy
+	// application and deployment group of this account the deploy role may
+	// deploy with.
+	ApplicationName     *string
+	DeploymentGroupName *string
+	// ParameterPath is the Parameter Store path of the environment's
+	// settings in this account, such as "/myapp/production/".
+	ParameterPath *string
+}
+
+// TargetRoles are the two roles an account needs so that a pipeline in
+// another account can deploy to its hosts: a deploy role that only the
+// pipeline account may assume (CodePipeline's CodeDeploy action runs as it),
+// and the hosts' role with its instance profile.
+//
+// The statements that reach into the pipeline account (the deploy bundles,
+// their key, the image) are scoped to that account rather than to resource
+// names this account cannot know: cross-account access needs the resource's
+// own policy too, and the pipeline stack admits these two roles by name to
+// its artifact bucket, its key and its repository only.
+type TargetRoles struct {
+	constructs.Construct
+	deploy  awsiam.Role
+	host    awsiam.Role
+	profile awsiam.InstanceProfile
+}
+
+var (
+	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
+	reRoleName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
+)
+
+// NewTargetRoles creates the deploy role, the host role and its instance
+// profile.
+func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesProps) *TargetRoles {
+	var p TargetRolesProps
+	if props != nil {
+		p = *props
+	}
+	if err := p.validate(); err != nil {
+		panic(fmt.Sprintf("crossaccount.TargetRoles %q: %v", id, err))
+	}
+	r := &TargetRoles{}
+	constructs.NewConstruct_Override(r, scope, &id)
+	stack := awscdk.Stack_Of(r)
+
+	r.deploy = awsiam.NewRole(r, jsii.String("DeployRole"), &awsiam.RoleProps{
+		RoleName:    p.DeployRoleName,
+		Description: jsii.String("CodePipeline's CodeDeploy action, from the pipeline account " + *p.PipelineAccount),
+		// The pipeline account's administrators decide which of its
+		// principals may assume the role; CodePipeline's role is granted
+		// sts:AssumeRole on this ARN there.
+		AssumedBy: awsiam.NewAccountPrincipal(p.PipelineAccount),
+	})
+	codedeploy := func(resource, name string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("codedeploy"), Resource: jsii.String(resource), ResourceName: jsii.String(name),
+			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+	}
+	// What CodePipeline's CodeDeploy action calls (CodePipeline user guide,
+	// "CodeDeploy action reference", service role permissions).
+	r.deploy.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("Deploy"),
+		Actions: jsii.Strings("codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision"),
+		Resources: &[]*string{
+			codedeploy("application", *p.ApplicationName),
+			codedeploy("deploymentgroup", *p.ApplicationName+"/"+*p.DeploymentGroupName),
+		},
+	}))
+	r.deploy.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadDeploymentConfig"),
+		Actions:   jsii.Strings("codedeploy:GetDeploymentConfig"),
+		Resources: &[]*string{codedeploy("deploymentconfig", "*")},
+	}))
+	r.deploy.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", "s3:GetObject*", "s3:GetBucket*", "s3:List*"))
+	r.deploy.AddToPolicy(keyUse(stack, p.PipelineAccount, "DecryptDeployBundles"))
+
+	r.host = awsiam.NewRole(r, jsii.String("HostRole"), &awsiam.RoleProps{
+		RoleName:    p.HostRoleName,
+		Description: jsii.String("Hosts deployed by the pipeline of account " + *p.PipelineAccount),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore")),
+		},
+	})
+	r.host.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", "s3:GetObject", "s3:GetObjectVersion"))
+	r.host.AddToPolicy(keyUse(stack, p.PipelineAccount, "DecryptDeployBundles"))
+	r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("PullImage"),
+		Actions: jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
+		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ecr"), Account: p.PipelineAccount, Resource: jsii.String("repository"), ResourceName: jsii.String("*"),
+		})},
+	}))
+	// Not a resource-level action: AWS requires "*" (Amazon ECR user guide,
+	// "Private registry authentication").
+	r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("RegistryLogin"), Actions: jsii.Strings("ecr:GetAuthorizationToken"), Resources: jsii.Strings("*"),
+	}))
+	path := strings.Trim(*p.ParameterPath, "/")
+	parameter := func(name string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ssm"), Resource: jsii.String("parameter"), ResourceName: jsii.String(name),
+			ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})
+	}
+	r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadSettings"),
+		Actions:   jsii.Strings("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"),
+		Resources: &[]*string{parameter(path), parameter(path + "/*")},
+	}))
+	r.profile = awsiam.NewInstanceProfile(r, jsii.String("HostProfile"), &awsiam.InstanceProfileProps{
+		Role:                r.host,
+		InstanceProfileName: p.HostRoleName,
+	})
+	return r
+}
+
+// bundleRead allows reading objects of the pipeline account's buckets; the
+// artifact bucket's policy is what admits this role to one of them.
+func bundleRead(account *string, sid string, actions ...string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String(sid),
+		Actions:    jsii.Strings(actions...),
+		Resources:  &[]*string{awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":s3:::*")})},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:ResourceAccount": *account}},
+	})
+}
+
+// keyUse allows decrypting with the pipeline account's keys through S3
+// only; the artifact key's policy is what admits this role to that key.
+func keyUse(stack awscdk.Stack, account *string, sid string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String(sid),
+		Actions: jsii.Strings("kms:Decrypt", "kms:DescribeKey"),
+		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("kms"), Account: account, Resource: jsii.String("key"), ResourceName: jsii.String("*"),
+		})},
+		Conditions: &map[string]any{"StringEquals": map[string]any{
+			"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("s3."), stack.Region(), jsii.String(".amazonaws.com")}),
+		}},
+	})
+}
+
+func (p TargetRolesProps) validate() error {
+	var errs []error
+	known := func(name string, v *string) bool {
+		if v == nil {
+			errs = append(errs, fmt.Errorf("%s: got nil, want a value", name))
+			return false
+		}
+		return !*awscdk.Token_IsUnresolved(v)
+	}
+	if known("PipelineAccount", p.PipelineAccount) && !reAccount.MatchString(*p.PipelineAccount) {
+		errs = append(errs, fmt.Errorf("PipelineAccount: got %q, want a 12-digit AWS account id", *p.PipelineAccount))
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"DeployRoleName", p.DeployRoleName}, {"HostRoleName", p.HostRoleName}} {
+		if known(f.name, f.v) && !reRoleName.MatchString(*f.v) {
+			errs = append(errs, fmt.Errorf("%s: got %q, want an IAM role name: 1-64 of letters, digits and +=,.@_-", f.name, *f.v))
+		}
+	}
+	known("ApplicationName", p.ApplicationName)
+	known("DeploymentGroupName", p.DeploymentGroupName)
+	if known("ParameterPath", p.ParameterPath) && (!strings.HasPrefix(*p.ParameterPath, "/") || strings.Trim(*p.ParameterPath, "/") == "") {
+		errs = append(errs, fmt.Errorf(`ParameterPath: got %q, want a Parameter Store path such as "/myapp/production/"`, *p.ParameterPath))
+	}
+	if p.DeployRoleName != nil && p.HostRoleName != nil && *p.DeployRoleName == *p.HostRoleName {
+		errs = append(errs, errors.New("DeployRoleName, HostRoleName: got the same name twice, want two roles"))
+	}
+	return errors.Join(errs...)
+}
+
+// RoleArn is the ARN of the role named name in account, for the pipeline
+// stack, which cannot look the role up.
+func RoleArn(account, name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, name)
+}
+
+// DeployRole is the role CodePipeline's CodeDeploy action assumes.
+func (r *TargetRoles) DeployRole() awsiam.Role { return r.deploy }
+
+// HostRole is the hosts' role.
+func (r *TargetRoles) HostRole() awsiam.Role { return r.host }
+
+// HostProfile is the hosts' instance profile: launch the instances (or the
+// Auto Scaling group's launch template) with it.
+func (r *TargetRoles) HostProfile() awsiam.InstanceProfile { return r.profile }
