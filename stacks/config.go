@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
 // Config is everything a user sets for the pipeline stack. It is read from CDK
@@ -221,3 +223,7 @@ func (c Config) TagValues() []string {
 
 // ParameterPath is the Parameter Store path of the app's settings.
 func (c Config) ParameterPath() string { return "/" + c.AppName + "/" }
+
+// BuildSecretsPath is where the app's build secrets live: read by the build,
+// never by the hosts.
+func (c Config) BuildSecretsPath() string { return c.ParameterPath() + serverdeploy.BuildSecretsDir }

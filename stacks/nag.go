@@ -8,6 +8,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
 // ApplyNagSuppressions records, on the resources concerned, why a cdk-nag
@@ -64,8 +66,8 @@ func ApplyNagSuppressions(s *PipelineStack) {
 				"the managed-node statements (SSM Agent registration, the agent-install association, Session Manager channels) are AmazonSSMManagedInstanceCore's own, on \"*\" as AWS grants them, without its parameter reads",
 			"Resource::*")
 		suppress(access, "AwsSolutions-IAM5",
-			"the CodeDeploy agent downloads deployment revisions (s3:GetObject) from the pipeline's own artifact bucket; object keys are generated per execution",
-			artifactObjects)
+			"the CodeDeploy agent downloads deployment revisions (s3:GetObject): the bundle artifact's objects of the pipeline's own artifact bucket, <pipeline>/<artifact>/<key>, whose pipeline part and key are generated",
+			fmt.Sprintf("Resource::<%s.Arn>/%s", logicalID(s, s.Pipeline.ArtifactBucket()), serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName())))
 		suppress(access, "AwsSolutions-IAM5",
 			"the deploy hooks read the app's settings under its own Parameter Store path /<appName>/ (GetParametersByPath needs the path wildcard)",
 			regex(`^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/[a-z0-9-]+/\*$`))

@@ -241,9 +241,10 @@ func (s *PipelineStack) deploymentGroup(cfg Config) *serverdeploy.DeploymentGrou
 // that has exactly that policy and carries the deployment tag.
 func (s *PipelineStack) hosts(cfg Config) {
 	s.HostAccess = serverdeploy.NewHostAccess(s, "HostAccess", &serverdeploy.HostAccessProps{
-		ArtifactBucket: s.Pipeline.ArtifactBucket(),
-		Repository:     s.Repository.Repository(),
-		ParameterPath:  jsii.String(cfg.ParameterPath()),
+		ArtifactBucket:     s.Pipeline.ArtifactBucket(),
+		BundleArtifactName: s.Pipeline.BundleArtifact().ArtifactName(),
+		Repository:         s.Repository.Repository(),
+		ParameterPath:      jsii.String(cfg.ParameterPath()),
 	})
 	if !cfg.ManagedHost {
 		return

@@ -38,7 +38,7 @@ var settings = []Setting{
 	{"buildComputeType", `"SMALL"`, "CodeBuild compute: `SMALL`, `MEDIUM`, `LARGE`, `X_LARGE`, `X2_LARGE`.", str(func(c *Config) *string { return &c.BuildComputeType })},
 	{"buildTimeoutMinutes", `30`, "Build timeout, 5-2160 minutes.", integer(func(c *Config) *int { return &c.BuildTimeoutMinutes })},
 	{"buildConcurrencyLimit", `1`, "Concurrent builds allowed, 1-100; 0 for no limit.", integer(func(c *Config) *int { return &c.BuildConcurrencyLimit })},
-	{"buildSecrets", `{}`, "Build secrets: secret id → Parameter Store name (starting with `/`). Passed to `docker build` as BuildKit secrets, never as build args. With `-c`: `ID=/param,ID2=/param2`.", kv(func(c *Config) *map[string]string { return &c.BuildSecrets })},
+	{"buildSecrets", `{}`, "Build secrets: secret id → Parameter Store name, under `/<appName>/build/` (which hosts cannot read) or outside `/<appName>/`. Passed to `docker build` as BuildKit secrets, never as build args. With `-c`: `ID=/param,ID2=/param2`.", kv(func(c *Config) *map[string]string { return &c.BuildSecrets })},
 	{"architecture", `"x86_64"`, "CPU architecture of the image, the build machine and managed hosts: `x86_64` or `arm64`.", str(func(c *Config) *string { return &c.Architecture })},
 	{"logRetentionDays", `30`, "Build log retention in days (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ...).", integer(func(c *Config) *int { return &c.LogRetentionDays })},
 	{"keepReleaseImages", `20`, "Release images (`sha-*` tags) kept in the repository, 1-1000; untagged images expire after a day.", integer(func(c *Config) *int { return &c.KeepReleaseImages })},

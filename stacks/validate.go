@@ -147,6 +147,9 @@ func (c Config) validate(set map[string]bool) []error {
 		}
 		if !reParamName.MatchString(name) || strings.Contains(name, "//") {
 			add(bad("buildSecrets."+id, name, "a Parameter Store name starting with '/', such as /%s/build/%s (never the secret itself)", c.AppName, id))
+		} else if strings.HasPrefix(name, c.ParameterPath()) && !strings.HasPrefix(name, c.BuildSecretsPath()) {
+			// The hosts read /<appName>/ into the app's environment.
+			add(bad("buildSecrets."+id, name, "a name under %s (a build secret elsewhere under %s would reach the hosts' settings), or outside %s", c.BuildSecretsPath(), c.ParameterPath(), c.ParameterPath()))
 		}
 	}
 	if c.Architecture != ArchX86 && c.Architecture != ArchArm {

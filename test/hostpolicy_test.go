@@ -190,6 +190,36 @@ func TestHostReadsOnlyItsOwnSettings(t *testing.T) {
 	})
 }
 
+// TestHostReadsOnlyDeployBundles: of the artifact bucket, a host may read
+// the deploy bundles (the build's output artifact, "Bundle", stored as
+// <pipeline name>/Bundle/<key>), not the source archives beside them.
+func TestHostReadsOnlyDeployBundles(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, r *synthResult) {
+		what, sts := hostStatements(t, r.tmpl)
+		var bucket string
+		for _, res := range resourcesOf(r.tmpl, "AWS::S3::Bucket") {
+			if strings.HasPrefix(res.ID, "ReleasePipelineArtifactBucket") {
+				bucket = "arn:aws:s3:::" + res.ID
+			}
+		}
+		if bucket == "" {
+			t.Fatal("no artifact bucket in the template")
+		}
+		for _, key := range []string{"PipelineStack-Relea/Bundle/Ab3dE5f", "PipelineStack-Relea/Bundle/Ab3dE5f.zip"} {
+			for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
+				if ok, why := allowed(sts, request{Action: a, Resource: bucket + "/" + key}); !ok {
+					t.Errorf("%s may not %s on %s: %s", what, a, key, why)
+				}
+			}
+		}
+		for _, key := range []string{"PipelineStack-Relea/Source/Ab3dE5f", "artifact-bucket/log", "PipelineStack-Relea/Bundle"} {
+			if ok, why := allowed(sts, request{Action: "s3:GetObject", Resource: bucket + "/" + key}); ok {
+				t.Errorf("%s may read %s: %s", what, key, why)
+			}
+		}
+	})
+}
+
 // TestHostKeepsWhatItNeeds: the host still reaches everything a deployment
 // and the Systems Manager features shipline relies on need: the image, the
 // registry login, Session Manager, and the State Manager association that

@@ -3,6 +3,7 @@ package serverdeploy
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -25,6 +26,10 @@ import (
 // Deprecated: detach it from host roles; HostAccess's policy is enough.
 const SSMManagedInstanceCore = "AmazonSSMManagedInstanceCore"
 
+// DefaultBundleArtifactName is the name releasepipeline gives the build's
+// output artifact, the deploy bundle.
+const DefaultBundleArtifactName = "Bundle"
+
 // BuildSecretsDir is the folder of ParameterPath that holds build secrets
 // ("/<appName>/build/"): read by the build, never by a host.
 const BuildSecretsDir = "build/"
@@ -34,6 +39,13 @@ const BuildSecretsDir = "build/"
 type HostAccessProps struct {
 	// ArtifactBucket holds the deploy bundles the CodeDeploy agent downloads.
 	ArtifactBucket awss3.IBucket
+	// BundleArtifactName is the pipeline output artifact that holds the
+	// deploy bundles. The hosts may read only its objects: CodePipeline
+	// stores an artifact under "<pipeline name>/<artifact name>/", both
+	// names cut to 20 and 10 characters, so the source archives of the same
+	// bucket stay out of reach.
+	// Default: DefaultBundleArtifactName.
+	BundleArtifactName *string
 	// Repository holds the image the hosts pull.
 	Repository awsecr.IRepository
 	// ParameterPath is the Parameter Store path of the app's settings, such
@@ -67,11 +79,16 @@ type HostAccess struct {
 	policy awsiam.ManagedPolicy
 }
 
+var reArtifactName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+
 // NewHostAccess creates the host policy and, when Role is given, attaches it.
 func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps) *HostAccess {
 	var p HostAccessProps
 	if props != nil {
 		p = *props
+	}
+	if p.BundleArtifactName == nil {
+		p.BundleArtifactName = jsii.String(DefaultBundleArtifactName)
 	}
 	h := &HostAccess{}
 	constructs.NewConstruct_Override(h, scope, &id)
@@ -84,11 +101,12 @@ func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps
 	statements := []awsiam.PolicyStatement{
 		// Deploy bundles: the agent downloads the revision object, by
 		// version when the bucket is versioned (CodeDeploy user guide, "Step
-		// 4: Create an IAM instance profile for your Amazon EC2 instances").
+		// 4: Create an IAM instance profile for your Amazon EC2 instances"),
+		// and only the bundle artifact's objects.
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ReadDeployBundles"),
 			Actions:   jsii.Strings("s3:GetObject", "s3:GetObjectVersion"),
-			Resources: jsii.Strings(*p.ArtifactBucket.ArnForObjects(jsii.String("*"))),
+			Resources: jsii.Strings(*p.ArtifactBucket.ArnForObjects(jsii.String(BundleObjects(*p.BundleArtifactName)))),
 		}),
 		// Image pull, as in the AmazonEC2ContainerRegistryReadOnly managed
 		// policy but scoped to one repository (Amazon ECR user guide,
@@ -131,6 +149,16 @@ func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps
 		h.GrantTo(p.Role)
 	}
 	return h
+}
+
+// BundleObjects is the object key pattern of a pipeline artifact in its
+// artifact store: "<pipeline name, 20 characters>/<artifact name, 10
+// characters>/<random key>".
+func BundleObjects(artifactName string) string {
+	if len(artifactName) > 10 {
+		artifactName = artifactName[:10]
+	}
+	return "*/" + artifactName + "/*"
 }
 
 // decryptVia allows kms:Decrypt on key, only for requests made through the
@@ -246,6 +274,12 @@ func (p HostAccessProps) validate() error {
 	case *awscdk.Token_IsUnresolved(p.ParameterPath):
 	case !ssmpath.Valid(*p.ParameterPath):
 		errs = append(errs, fmt.Errorf("ParameterPath: got %q, want %s", *p.ParameterPath, ssmpath.Want))
+	}
+	if p.BundleArtifactName != nil && !reArtifactName.MatchString(*p.BundleArtifactName) {
+		errs = append(errs, fmt.Errorf("BundleArtifactName: got %q, want a CodePipeline artifact name (1-100 letters, digits, '_' or '-')", *p.BundleArtifactName))
+	}
+	if p.BundleArtifactName != nil && !reArtifactName.MatchString(*p.BundleArtifactName) {
+		errs = append(errs, fmt.Errorf("BundleArtifactName: got %q, want a CodePipeline artifact name (1-100 letters, digits, '_' or '-')", *p.BundleArtifactName))
 	}
 	if p.EnvironmentParameterPaths != nil {
 		for _, env := range *p.EnvironmentParameterPaths {

@@ -18,7 +18,7 @@ import (
 
 var (
 	bucketObjects = map[string]any{"Fn::Join": []any{"", []any{
-		map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Artifacts")), "Arn"}}, "/*",
+		map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Artifacts")), "Arn"}}, "/*/Bundle/*",
 	}}}
 	repositoryArn = map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Images")), "Arn"}}
 )
