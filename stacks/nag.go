@@ -42,9 +42,6 @@ func ApplyNagSuppressions(s *PipelineStack) {
 	suppress(build, "AwsSolutions-IAM5",
 		"CodeBuild's default grant: test report groups named after the project (<project>-*)",
 		regex(`^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<[A-Za-z0-9]+>-\*$`))
-	suppress(build, "AwsSolutions-IAM5",
-		"read access to the deploy bundle asset in the CDK bootstrap assets bucket; asset object keys are content hashes",
-		regex(`^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>/\*$`))
 	suppress(build, "AwsSolutions-CB4",
 		"the build's outputs are the image (ECR, encrypted at rest) and the deploy bundle (the artifact bucket, SSE-S3, TLS only); "+
 			"a customer managed key would add cost without narrowing who can read them")

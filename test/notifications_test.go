@@ -18,7 +18,8 @@ var wantNotificationEvents = []string{
 
 // TestPipelineNotifications: failed, approval-needed and succeeded events go
 // to the approval topic through a CodeStar Notifications rule, the topic
-// policy lets the service publish, and the topic's key lets it encrypt.
+// policy lets the service publish, and the topic's key lets it encrypt, both
+// for this account's notification rules only.
 func TestPipelineNotifications(t *testing.T) {
 	if strings.Join(releasepipeline.NotificationEvents(), ",") != strings.Join(wantNotificationEvents, ",") {
 		t.Errorf("releasepipeline.NotificationEvents = %v, want %v", releasepipeline.NotificationEvents(), wantNotificationEvents)
@@ -70,6 +71,13 @@ func TestPipelineNotifications(t *testing.T) {
 		for _, st := range policyStatements(r.tmpl) {
 			if st.Body["Effect"] != "Allow" || !strings.Contains(compact(st.Body["Principal"]), "codestar-notifications.amazonaws.com") {
 				continue
+			}
+			// Only this account's notification rules, not any account's
+			// rule through the shared service principal.
+			cond := compact(st.Body["Condition"])
+			if !strings.Contains(cond, `"StringEquals":{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}`) ||
+				!strings.Contains(cond, `"aws:SourceArn"`) || !strings.Contains(cond, `:notificationrule/*`) {
+				t.Errorf("a statement admits codestar-notifications.amazonaws.com without aws:SourceAccount and aws:SourceArn conditions: %s", compact(st.Body))
 			}
 			actions := strings.Join(st.Actions(), ",")
 			if strings.Contains(actions, "sns:Publish") && refersTo(st.Body["Resource"], topic.ID) {

@@ -191,9 +191,19 @@ func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Pro
 	})
 	p.Repository.GrantPullPush(c.project)
 	if asset != nil {
-		asset.GrantRead(c.project)
+		grantReadObject(c.project, asset)
 	}
 	return c
+}
+
+// grantReadObject lets the project download the one bundle object. The
+// asset's own GrantRead covers the whole CDK assets bucket: every asset of
+// every stack in the account and Region.
+func grantReadObject(project awscodebuild.PipelineProject, asset awss3assets.Asset) {
+	project.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:GetObject"),
+		Resources: jsii.Strings(*asset.Bucket().ArnForObjects(asset.S3ObjectKey())),
+	}))
 }
 
 func concurrency(limit *float64) *float64 {

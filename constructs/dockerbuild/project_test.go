@@ -1,6 +1,9 @@
 package dockerbuild_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -139,12 +142,43 @@ func TestProjectManagedBuildspecAndBundle(t *testing.T) {
 			t.Errorf("buildspec env.variables declares %s, which would override the project's value", name)
 		}
 	}
-	// The project may read the bundle asset.
-	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-		"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
-			"Action": assertions.Match_ArrayWith(&[]any{"s3:GetObject*"}),
-		})})},
-	})
+	assertReadsOnlyTheBundle(t, tmpl)
+}
+
+// assertReadsOnlyTheBundle checks that the project's S3 access to the CDK
+// assets bucket is s3:GetObject on the bundle's object key: no other asset,
+// no listing.
+func assertReadsOnlyTheBundle(t *testing.T, tmpl assertions.Template) {
+	t.Helper()
+	bundleKey := regexp.MustCompile(`^/[0-9a-f]{64}\.zip$`)
+	found := false
+	for _, policy := range cdktest.Resources(cdktest.JSON(tmpl), "AWS::IAM::Policy") {
+		doc := policy["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+		for _, st := range doc["Statement"].([]any) {
+			st := st.(map[string]any)
+			raw, _ := json.Marshal(st["Resource"])
+			if !strings.Contains(string(raw), "-assets-") {
+				continue
+			}
+			if fmt.Sprint(st["Action"]) != "s3:GetObject" {
+				t.Errorf("assets bucket actions: got %v, want s3:GetObject only", st["Action"])
+			}
+			res, _ := st["Resource"].(map[string]any)
+			join, ok := res["Fn::Join"].([]any)
+			if !ok {
+				t.Errorf("assets bucket resource: got %s, want one object ARN", raw)
+				continue
+			}
+			parts := join[1].([]any)
+			if key, _ := parts[len(parts)-1].(string); !bundleKey.MatchString(key) {
+				t.Errorf("assets bucket resource ends in %q, want /<asset hash>.zip: %s", key, raw)
+			}
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the project may not read the deploy bundle from the assets bucket")
+	}
 }
 
 func TestProjectRepositoryBuildspec(t *testing.T) {
