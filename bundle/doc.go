@@ -83,7 +83,8 @@
 //     host already, fails when the app image's architecture is not the host's,
 //     reads the parameters directly under the path in one call and renders the
 //     release's settings file, checks REQUIRED_SETTINGS, the compose file and
-//     the proxy configuration (nginx -t), and records the release as next.
+//     the release's nginx configuration (nginx -t in a throwaway container of
+//     the proxy image), and records the release as next.
 //   - ApplicationStart (scripts/application-start.sh): starts the release's
 //     app service in the compose project of the free colour (<app>-blue or
 //     <app>-green) beside the live one, waits until it is healthy (its
@@ -101,9 +102,9 @@
 //     kept.
 //
 // State lives under /opt/<app>/state: live ("<colour> <release id>"), next,
-// proxy/upstream.conf (mounted into the proxy) and releases/<id>/ with the
-// release.env and settings.env (mode 0600) of each kept release; .env holds the
-// live release's settings. A release id is the hex of its image digest.
+// proxy/conf.d and proxy/upstream (mounted into the proxy) and releases/<id>/
+// with the release.env and settings.env (mode 0600) of each kept release; .env
+// holds the live release's settings. A release id is the hex of its image digest.
 //
 // The hooks share scripts/lib.sh (not used before Install). Overrides for tests
 // and manual runs: SHIPLINE_DEPLOY_ROOT (default /opt), SHIPLINE_DEPLOY_DIR,
@@ -112,11 +113,13 @@
 //
 // The default docker-compose.yml runs the image as service app (env_file .env,
 // restart unless-stopped, the image's own HEALTHCHECK, no published port)
-// behind service nginx, which publishes HTTP_PORT, reads nginx/conf.d and the
-// upstream file in state/proxy, and is healthy once HEALTH_CHECK_PATH answers
+// behind service nginx, which publishes HTTP_PORT, reads the copy of
+// nginx/conf.d and the upstream file under state/proxy, and is healthy once
+// HEALTH_CHECK_PATH answers
 // through it. A repository's own compose file replaces it; it keeps these two
 // service names, runs the app image as ${IMAGE_URI}, reads settings from .env
-// and mounts ./state/proxy at /etc/nginx/shipline in the proxy.
+// and mounts ./state/proxy/conf.d at /etc/nginx/conf.d and ./state/proxy/upstream
+// at /etc/nginx/shipline in the proxy.
 //
 // # Parameter contract
 //

@@ -134,6 +134,8 @@ func TestAfterInstall(t *testing.T) {
 	h := newHost(t)
 	h.writeRevision(defaultRelease())
 	h.install()
+	live := "APP_PORT=\"8080\"\nIMAGE_URI=\"the live release\"\n"
+	writeFile(t, filepath.Join(h.deployDir, ".env"), live)
 	r := h.run("after-install.sh")
 	if r.code != 0 {
 		t.Fatalf("exit %d, want 0", r.code)
@@ -177,8 +179,8 @@ func TestAfterInstall(t *testing.T) {
 	if got := strings.TrimSpace(readFile(t, filepath.Join(h.deployDir, "state", "next"))); got != strings.TrimPrefix(testDigest, "sha256:") {
 		t.Errorf("state/next = %q, want the release id", got)
 	}
-	if _, err := os.Stat(filepath.Join(h.deployDir, ".env")); err == nil {
-		t.Errorf("AfterInstall wrote .env, which the live release's compose commands read")
+	if got := readFile(t, filepath.Join(h.deployDir, ".env")); got != live {
+		t.Errorf("AfterInstall changed the live release's .env:\n%s", got)
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(h.releaseDir(), "*.*.*"))
 	if len(leftovers) > 0 {

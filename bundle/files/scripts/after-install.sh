@@ -12,7 +12,8 @@
 #    app's path, which would return the build secrets under <path>build/. When Parameter Store cannot be read, a
 #    release deployed before redeploys with the settings kept beside it.
 # 4. Checks REQUIRED_SETTINGS (every missing name at once), the compose file
-#    and the proxy configuration, then records the release as the next one.
+#    and the release's nginx configuration (nginx -t in a throwaway container
+#    of the proxy image), then records the release as the next one.
 set -euo pipefail
 
 HOOK=AfterInstall
@@ -182,12 +183,22 @@ while IFS= read -r image; do
 	[[ -z $image || $image == "$image_uri" ]] || fetch "$image"
 done <<<"$images"
 
-proxy=$(docker ps --quiet --filter "label=com.docker.compose.project=$APP_NAME" \
-	--filter "label=com.docker.compose.service=$PROXY_SERVICE" 2>/dev/null | head -n 1) || proxy=
-if [[ -n $proxy ]]; then
-	docker exec "$proxy" nginx -t >"$errf" 2>&1 ||
-		die "the proxy rejects the new nginx configuration ($(last_line "$errf")): fix nginx/conf.d in the repository"
-fi
+# The release's nginx configuration, checked in a container of its own: the
+# live proxy reads it only at the switch.
+[[ -d $NGINX_CONF_SRC ]] ||
+	die "$NGINX_CONF_SRC is missing: keep nginx/conf.d in the repository's nginx/ folder (see the README)"
+# Compose reads the services' env_file (.env) to pick one service: on the
+# very first deployment nothing runs yet and .env does not exist.
+if [[ ! -e $DOT_ENV ]]; then install -m 0600 /dev/null "$DOT_ENV"; fi
+proxy_image=$(compose_with "$settings" config --images "$PROXY_SERVICE" 2>"$errf") ||
+	die "could not read the image of service $PROXY_SERVICE ($(last_line "$errf")): fix the compose file"
+check_dir=$(mktemp -d "$STATE_DIR/nginx-check.XXXXXX")
+trap 'rm -f "$errf"; rm -rf "$check_dir"' EXIT
+write_upstream "$check_dir" "127.0.0.1:1"
+docker run --rm --network none --entrypoint nginx \
+	--volume "$NGINX_CONF_SRC:/etc/nginx/conf.d:ro" --volume "$check_dir:/etc/nginx/shipline:ro" \
+	"$proxy_image" -t >"$errf" 2>&1 ||
+	die "nginx rejects the release's configuration ($(grep -m1 emerg "$errf" || last_line "$errf")): fix nginx/conf.d in the repository"
 
 printf '%s\n' "$id" | write_atomic "$STATE_DIR/next" 0600
 log "release $id is ready (${health_timeout}s to turn healthy, $keep_releases releases kept)"

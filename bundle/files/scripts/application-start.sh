@@ -49,7 +49,7 @@ new=blue
 if [[ $live_colour == blue ]]; then new=green; fi
 short=${id:0:12}
 
-mkdir -p "$LOG_DIR" "$PROXY_DIR"
+mkdir -p "$LOG_DIR" "$PROXY_CONF_DIR" "$UPSTREAM_DIR"
 logfile=$LOG_DIR/application-start.log
 printf '== %s ApplicationStart of %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$image_uri" >"$logfile"
 errf=$(mktemp)
@@ -80,13 +80,25 @@ proxy_container() {
 		--filter "label=com.docker.compose.service=$PROXY_SERVICE" | head -n 1
 }
 
-# write_upstream CONTAINER: points the proxy at CONTAINER (resolved by the
-# proxy per request through Docker's DNS, so a restart that moves the
-# container to another address changes nothing).
-write_upstream() {
-	# shellcheck disable=SC2016 # nginx variables
-	printf '# The live release, written by the shipline hooks. Do not edit.\nmap $host $shipline_app {\n    default "%s:%s";\n}\n' \
-		"$1" "$app_port" | write_atomic "$PROXY_DIR/upstream.conf" 0644
+# sync_proxy_conf: makes the release's nginx/conf.d the proxy's, keeping the
+# previous one in conf.d.prev. The mounted directory itself stays.
+sync_proxy_conf() {
+	mkdir -p "$PROXY_CONF_DIR"
+	rm -rf "$PROXY_DIR/conf.d.prev"
+	cp -a "$PROXY_CONF_DIR" "$PROXY_DIR/conf.d.prev"
+	find "$PROXY_CONF_DIR" -mindepth 1 -delete
+	cp -R "$NGINX_CONF_SRC/." "$PROXY_CONF_DIR/"
+}
+
+# restore_proxy: puts back the proxy's previous configuration and upstream.
+restore_proxy() {
+	if [[ -d $PROXY_DIR/conf.d.prev ]]; then
+		find "$PROXY_CONF_DIR" -mindepth 1 -delete
+		cp -a "$PROXY_DIR/conf.d.prev/." "$PROXY_CONF_DIR/"
+	fi
+	if [[ -f $UPSTREAM_DIR/upstream.conf.prev ]]; then
+		mv -f "$UPSTREAM_DIR/upstream.conf.prev" "$UPSTREAM_DIR/upstream.conf"
+	fi
 }
 
 # shared_resources prints "<kind> <key> <name> <external>" for each network
@@ -159,8 +171,10 @@ missing=()
 for s in "${others[@]}"; do
 	grep -qx "$s" <<<"$running" || missing+=("$s")
 done
-if [[ ! -f $PROXY_DIR/upstream.conf ]]; then
-	write_upstream "$APP_NAME-${live_colour:-$new}-$APP_SERVICE-1"
+if [[ ! -f $UPSTREAM_DIR/upstream.conf ]]; then
+	# The proxy's first start: nothing serves yet.
+	write_upstream "$UPSTREAM_DIR" "$APP_NAME-${live_colour:-$new}-$APP_SERVICE-1:$app_port"
+	sync_proxy_conf
 fi
 if ((${#missing[@]} > 0)); then
 	log "starting ${missing[*]} (not running yet)"
@@ -218,16 +232,17 @@ compose_with "$settings" up --detach --no-deps --no-build --pull never --remove-
 proxy=$(proxy_container)
 [[ -n $proxy ]] || fail_new "the proxy ($PROXY_SERVICE) is not running: read $logfile"
 old_workers=$(docker top "$proxy" -o pid,args 2>/dev/null | awk '/nginx: worker process/ { print $1 }') || old_workers=
-if [[ -f $PROXY_DIR/upstream.conf ]]; then cp -f "$PROXY_DIR/upstream.conf" "$PROXY_DIR/upstream.conf.prev"; fi
-write_upstream "$new_name"
+cp -f "$UPSTREAM_DIR/upstream.conf" "$UPSTREAM_DIR/upstream.conf.prev"
+sync_proxy_conf
+write_upstream "$UPSTREAM_DIR" "$new_name:$app_port"
 if ! docker exec "$proxy" nginx -t >"$errf" 2>&1; then
-	if [[ -f $PROXY_DIR/upstream.conf.prev ]]; then mv -f "$PROXY_DIR/upstream.conf.prev" "$PROXY_DIR/upstream.conf"; fi
-	fail_new "the proxy rejects its configuration ($(last_line "$errf")): fix nginx/conf.d"
+	restore_proxy
+	fail_new "the proxy rejects its configuration ($(grep -m1 emerg "$errf" || last_line "$errf")): fix nginx/conf.d"
 fi
-docker exec "$proxy" nginx -s reload >"$errf" 2>&1 || {
-	if [[ -f $PROXY_DIR/upstream.conf.prev ]]; then mv -f "$PROXY_DIR/upstream.conf.prev" "$PROXY_DIR/upstream.conf"; fi
+if ! docker exec "$proxy" nginx -s reload >"$errf" 2>&1; then
+	restore_proxy
 	fail_new "nginx -s reload failed ($(last_line "$errf"))"
-}
+fi
 printf '%s %s\n' "$new" "$id" | write_atomic "$STATE_DIR/live" 0644
 touch "$release_dir/live-at"
 log "switched the proxy to $new_name (release $short)"

@@ -3,12 +3,16 @@
 # of the shipline deploy bundle. Sourced, never executed. The hooks that run
 # before Install (ApplicationStop, BeforeInstall) do not use it.
 #
-# Layout on the host (DEPLOY_DIR is /opt/<app>):
+# Layout on the host (DEPLOY_DIR is /opt/<app>). The proxy mounts directories
+# under state/ only: CodeDeploy's Install removes the directories it created
+# in the previous Install and creates them anew, which a bind mount would not
+# follow.
 #   DEPLOY_DIR/                   the bundle, copied by CodeDeploy's Install
 #   DEPLOY_DIR/.env               settings of the live release (compose reads it)
 #   DEPLOY_DIR/state/live         "<colour> <release id>" of the release serving
 #   DEPLOY_DIR/state/next         release id prepared by AfterInstall
-#   DEPLOY_DIR/state/proxy/       mounted into the proxy at /etc/nginx/shipline
+#   DEPLOY_DIR/state/proxy/conf.d/   the live nginx/conf.d, mounted at /etc/nginx/conf.d
+#   DEPLOY_DIR/state/proxy/upstream/ upstream.conf, mounted at /etc/nginx/shipline
 #   DEPLOY_DIR/state/releases/ID/ release.env and settings.env of a kept release
 #
 # Overrides (for tests and manual runs):
@@ -104,7 +108,8 @@ dotenv_get() {
 
 # shellcheck disable=SC2034 # the variables are used by the hooks that source this file
 # shipline_init sets APP_NAME, DEPLOY_DIR, RELEASE_ENV, DOT_ENV, COMPOSE_FILE,
-# LOG_DIR, STATE_DIR, RELEASES_DIR, PROXY_DIR.
+# LOG_DIR, STATE_DIR, RELEASES_DIR, PROXY_DIR, PROXY_CONF_DIR, UPSTREAM_DIR,
+# NGINX_CONF_SRC.
 shipline_init() {
 	APP_NAME=$SHIPLINE_APP_NAME
 	if [[ $APP_NAME == "__APP""_NAME__" ]]; then
@@ -121,6 +126,9 @@ shipline_init() {
 	STATE_DIR=$DEPLOY_DIR/state
 	RELEASES_DIR=$STATE_DIR/releases
 	PROXY_DIR=$STATE_DIR/proxy
+	PROXY_CONF_DIR=$PROXY_DIR/conf.d
+	UPSTREAM_DIR=$PROXY_DIR/upstream
+	NGINX_CONF_SRC=$DEPLOY_DIR/nginx/conf.d
 	if [[ ! -d $DEPLOY_DIR ]]; then
 		die "deploy directory $DEPLOY_DIR does not exist: check the files section of appspec.yml (destination /opt/$APP_NAME)"
 	fi
@@ -170,4 +178,13 @@ write_atomic() {
 		rm -f "$tmp"
 		return 1
 	fi
+}
+
+# write_upstream DIR TARGET: the upstream file that points the proxy at TARGET
+# (host:port), resolved per request through Docker's DNS.
+write_upstream() {
+	mkdir -p "$1"
+	# shellcheck disable=SC2016 # nginx variables
+	printf '# The live release, written by the shipline hooks. Do not edit.\nmap $host $shipline_app {\n    default "%s";\n}\n' \
+		"$2" | write_atomic "$1/upstream.conf" 0644
 }
