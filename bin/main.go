@@ -1,5 +1,6 @@
 // Command bin is the shipline CDK app: it reads the config from CDK context,
 // reports every config mistake as a plain line, and synthesizes the stack.
+// A failed synth exits 1 and leaves nothing in the cloud assembly directory.
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/stacks"
 )
 
@@ -23,6 +25,12 @@ func main() {
 
 func run() (code int) {
 	defer jsii.Close()
+	out, err := newStaging(os.Getenv("CDK_OUTDIR"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "shipline: %v\n", err)
+		return 1
+	}
+	defer out.discard()
 	defer func() {
 		// A CDK error is a panic; show the user its first line, not a Go or
 		// JavaScript stack trace.
@@ -36,9 +44,9 @@ func run() (code int) {
 		}
 	}()
 
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: out.dir(), AutoSynth: jsii.Bool(false)})
 	ctx, _ := app.Node().GetAllContext(nil).(map[string]any)
-	parsed, err := stacks.ConfigFromContext(ctx)
+	cfg, err := config.FromContext(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "shipline: invalid configuration (cdk.json or -c):")
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -46,16 +54,17 @@ func run() (code int) {
 		}
 		return 1
 	}
-	stack := stacks.NewPipelineStack(app, StackID, &stacks.PipelineStackProps{
-		Config:   parsed.Config,
-		Warnings: parsed.Warnings,
-	})
-	if parsed.Config.Nag {
+	stack := stacks.NewPipelineStack(app, StackID, &stacks.PipelineStackProps{Config: &cfg})
+	if cfg.Nag {
 		// cdk-nag's AwsSolutions rules; their findings show at synth.
 		stacks.ApplyNagSuppressions(stack)
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	}
 	app.Synth(nil)
+	if err := out.commit(); err != nil {
+		fmt.Fprintf(os.Stderr, "shipline: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

@@ -1,29 +1,28 @@
 package stacks
 
 import (
-	"strings"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/constructs/diffrole"
 )
 
 // addDiffRole creates the role pull requests assume to run `cdk diff`, when
 // diffRoleRepo is set.
-func (s *PipelineStack) addDiffRole(cfg Config) {
-	if cfg.DiffRoleRepo == "" {
+func (s *PipelineStack) addDiffRole(cfg config.Config) {
+	d := cfg.DiffRole
+	if d == nil {
 		return
 	}
-	owner, repo, _ := strings.Cut(cfg.DiffRoleRepo, "/")
 	var provider awsiam.IOpenIdConnectProvider
-	if cfg.DiffRoleProviderArn != "" {
-		provider = awsiam.OidcProviderNative_FromOidcProviderArn(s, jsii.String("GitHubOidcProvider"), jsii.String(cfg.DiffRoleProviderArn))
+	if d.ProviderArn != "" {
+		provider = awsiam.OidcProviderNative_FromOidcProviderArn(s, jsii.String("GitHubOidcProvider"), jsii.String(d.ProviderArn))
 	}
 	s.DiffRole = diffrole.NewDiffRole(s, "DiffRole", &diffrole.DiffRoleProps{
-		Owner:     jsii.String(owner),
-		Repo:      jsii.String(repo),
+		Owner:     jsii.String(d.Owner),
+		Repo:      jsii.String(d.Repo),
 		Provider:  provider,
 		StackName: s.StackName(),
 	})

@@ -2,8 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
@@ -11,11 +9,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/constructs/apphost"
 	"github.com/shipline/shipline/constructs/diffrole"
 	"github.com/shipline/shipline/constructs/dockerbuild"
@@ -25,59 +23,67 @@ import (
 	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
-// PipelineStackProps configures the stack. Config must be valid (see
-// ConfigFromContext); Warnings are shown as synth warnings.
+// PipelineStackProps configures the stack.
 type PipelineStackProps struct {
 	awscdk.StackProps
-	Config   Config
-	Warnings []string
+	// Config holds the settings, typically from config.FromContext. It is
+	// validated again here, so a Config built in Go reports every mistake.
+	// Default: config.Default().
+	Config *config.Config
 }
 
 // PipelineStack composes the constructs into the delivery pipeline.
 type PipelineStack struct {
 	awscdk.Stack
-	Repository      *imagerepo.Repository
-	Build           *dockerbuild.Project
-	Approval        *manualapproval.Approval
+	// Repository receives the built images.
+	Repository *imagerepo.Repository
+	// Build is the CodeBuild project that builds and pushes the image.
+	Build *dockerbuild.Project
+	// Approval is the manual approval and the topic announcing it.
+	Approval *manualapproval.Approval
+	// DeploymentGroup deploys releases to the hosts.
 	DeploymentGroup *serverdeploy.DeploymentGroup
-	Pipeline        *releasepipeline.Pipeline
+	// Pipeline is the release pipeline: source, approval, build, deploy.
+	Pipeline *releasepipeline.Pipeline
 	// HostAccess is the policy deployment targets need (output HostPolicyArn).
 	HostAccess *serverdeploy.HostAccess
 	// Host is the managed host; nil unless managedHost is true.
 	Host *apphost.Host
 	// DiffRole is set when the config names a diffRoleRepo.
 	DiffRole *diffrole.DiffRole
-	config   Config
+	config   config.Config
 }
 
 // Config is the configuration the stack was built from.
-func (s *PipelineStack) Config() Config { return s.config }
+func (s *PipelineStack) Config() config.Config { return s.config }
 
-// NewPipelineStack builds the stack from a validated config.
+// NewPipelineStack builds the stack. props may be nil: every setting then
+// takes its default. An invalid config panics with every mistake, one per
+// line.
 func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStackProps) *PipelineStack {
-	var sprops awscdk.StackProps
+	var p PipelineStackProps
 	if props != nil {
-		sprops = props.StackProps
+		p = *props
 	}
-	if sprops.Description == nil {
-		sprops.Description = jsii.String("shipline: GitHub → approval → Docker build → CodeDeploy to EC2")
+	cfg := config.Default()
+	if p.Config != nil {
+		cfg = *p.Config
 	}
-	cfg := props.Config
-	if errs := cfg.validate(nil); len(errs) > 0 {
-		panic(fmt.Sprintf("stacks.PipelineStack %q: invalid config: %v", id, errs[0]))
+	if err := cfg.Validate(); err != nil {
+		panic(fmt.Sprintf("stacks.PipelineStack %q: invalid config:\n%v", id, err))
+	}
+	if p.Description == nil {
+		p.Description = jsii.String("shipline: GitHub → approval → Docker build → CodeDeploy to EC2")
 	}
 	s := &PipelineStack{config: cfg}
-	awscdk.NewStack_Override(s, scope, &id, &sprops)
-	for _, w := range props.Warnings {
-		// One id per setting, so acknowledging one warning hides only that one.
-		key, _, _ := strings.Cut(w, " ")
-		awscdk.Annotations_Of(s).AddWarningV2(jsii.String("shipline:config:"+key), jsii.String(w), nil)
+	awscdk.NewStack_Override(s, scope, &id, &p.StackProps)
+	for _, w := range cfg.Warnings() {
+		awscdk.Annotations_Of(s).AddWarningV2(jsii.String(w.ID), jsii.String(w.Message), nil)
 	}
-	removal, arch := cfg.removal(), cfg.cpu()
 
 	s.Repository = imagerepo.NewRepository(s, "ImageRepository", &imagerepo.RepositoryProps{
 		KeepReleaseImages: jsii.Number(float64(cfg.KeepReleaseImages)),
-		RemovalPolicy:     removal,
+		RemovalPolicy:     cfg.RemovalPolicy,
 	})
 
 	secrets := map[string]*string{}
@@ -85,21 +91,24 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		secrets[k] = jsii.String(v)
 	}
 	var managed *dockerbuild.ManagedBuild
-	if cfg.Buildspec == BuildspecManaged {
+	var spec awscodebuild.BuildSpec
+	if cfg.ManagedBuild() {
 		managed = &dockerbuild.ManagedBuild{
 			AppName:       jsii.String(cfg.AppName),
 			ParameterPath: jsii.String(cfg.ParameterPath()),
 			Dockerfile:    jsii.String(cfg.Dockerfile),
 			BuildContext:  jsii.String(cfg.BuildContext),
 		}
+	} else {
+		spec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
 	}
 	s.Build = dockerbuild.NewProject(s, "DockerBuild", &dockerbuild.ProjectProps{
 		Repository:           s.Repository.Repository(),
-		Architecture:         arch,
-		BuildSpec:            s.buildSpec(cfg),
+		Architecture:         cfg.Architecture,
+		BuildSpec:            spec,
 		Managed:              managed,
-		ComputeType:          awscodebuild.ComputeType(strings.TrimPrefix(cfg.BuildComputeType, "BUILD_GENERAL1_")),
-		Timeout:              awscdk.Duration_Minutes(jsii.Number(float64(cfg.BuildTimeoutMinutes))),
+		ComputeType:          cfg.BuildComputeType,
+		Timeout:              awscdk.Duration_Minutes(jsii.Number(cfg.BuildTimeout.Minutes())),
 		ConcurrentBuildLimit: jsii.Number(float64(cfg.BuildConcurrencyLimit)),
 		BuildSecrets:         &secrets,
 		// A repository buildspec gets the same names the managed one uses.
@@ -107,8 +116,8 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			"APP_NAME":       {Value: jsii.String(cfg.AppName)},
 			"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
 		},
-		LogRetention:  retention(cfg.LogRetentionDays),
-		RemovalPolicy: removal,
+		LogRetention:  cfg.LogRetention,
+		RemovalPolicy: cfg.RemovalPolicy,
 	})
 
 	var topic awssns.ITopic
@@ -121,15 +130,11 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	}
 	s.Approval = manualapproval.NewApproval(s, "Approval", &manualapproval.ApprovalProps{
 		Topic:  topic,
-		Emails: jsii.Strings(cfg.ApproverEmails...),
+		Emails: jsii.Strings(cfg.Subscribers()...),
 	})
 
 	s.DeploymentGroup = s.deploymentGroup(cfg)
 
-	position := releasepipeline.BeforeBuild
-	if cfg.ApprovalPosition == ApprovalBeforeDeploy {
-		position = releasepipeline.BeforeDeploy
-	}
 	var connection *string
 	if cfg.ConnectionArn != "" {
 		connection = jsii.String(cfg.ConnectionArn)
@@ -142,9 +147,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		BuildProject:       s.Build.Project(),
 		DeploymentGroup:    s.DeploymentGroup.DeploymentGroup(),
 		Approval:           s.Approval,
-		ApprovalPosition:   position,
-		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(float64(cfg.ArtifactExpirationDays))),
-		RemovalPolicy:      removal,
+		ApprovalPosition:   cfg.ApprovalPosition,
+		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(cfg.ArtifactExpiration.Hours() / 24)),
+		RemovalPolicy:      cfg.RemovalPolicy,
 	})
 	s.Pipeline.NotifyTopic(s.Approval.Topic())
 
@@ -155,58 +160,35 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	return s
 }
 
-// buildSpec is nil for the managed buildspec, which dockerbuild supplies.
-func (s *PipelineStack) buildSpec(cfg Config) awscodebuild.BuildSpec {
-	if cfg.Buildspec == BuildspecManaged {
-		return nil
+// deploymentConfig is the CDK form of the config's deployment config.
+func deploymentConfig(d config.DeploymentConfig) (awscodedeploy.IServerDeploymentConfig, awscodedeploy.MinimumHealthyHosts) {
+	if m := d.MinHealthy; m != nil {
+		if m.Percent {
+			return nil, awscodedeploy.MinimumHealthyHosts_Percentage(jsii.Number(float64(m.Value)))
+		}
+		return nil, awscodedeploy.MinimumHealthyHosts_Count(jsii.Number(float64(m.Value)))
 	}
-	return awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
-}
-
-func (s *PipelineStack) deploymentConfig(cfg Config) awscodedeploy.IServerDeploymentConfig {
-	switch strings.TrimPrefix(cfg.DeploymentConfig, "CodeDeployDefault.") {
-	case "AllAtOnce":
-		return awscodedeploy.ServerDeploymentConfig_ALL_AT_ONCE()
-	case "HalfAtATime":
-		return awscodedeploy.ServerDeploymentConfig_HALF_AT_A_TIME()
+	switch d.Predefined {
+	case config.AllAtOnce:
+		return awscodedeploy.ServerDeploymentConfig_ALL_AT_ONCE(), nil
+	case config.HalfAtATime:
+		return awscodedeploy.ServerDeploymentConfig_HALF_AT_A_TIME(), nil
 	default:
-		return awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME()
+		return awscodedeploy.ServerDeploymentConfig_ONE_AT_A_TIME(), nil
 	}
-}
-
-// usesDeployTags tells whether the deployment group targets tagged instances:
-// always, unless an Auto Scaling group is configured and deployTagValues is
-// empty; then the group targets the Auto Scaling group alone. (A managed host,
-// found by its tag, cannot be combined with an Auto Scaling group.)
-func usesDeployTags(cfg Config) bool {
-	return cfg.AutoScalingGroupName == "" || len(cfg.DeployTagValues) > 0
-}
-
-// removal is the removal policy of the stateful resources.
-func (c Config) removal() awscdk.RemovalPolicy {
-	if c.RemovalPolicy == RemovalDestroy {
-		return awscdk.RemovalPolicy_DESTROY
-	}
-	return awscdk.RemovalPolicy_RETAIN
-}
-
-// cpu is the architecture of the image and the hosts, as the CDK names it.
-func (c Config) cpu() awsec2.InstanceArchitecture {
-	if c.Architecture == ArchArm {
-		return awsec2.InstanceArchitecture_ARM_64
-	}
-	return awsec2.InstanceArchitecture_X86_64
 }
 
 // deploymentGroup targets the tagged hosts and/or an existing Auto Scaling
 // group, optionally behind an existing ALB target group, and installs the
 // CodeDeploy agent on the same targets.
-func (s *PipelineStack) deploymentGroup(cfg Config) *serverdeploy.DeploymentGroup {
+func (s *PipelineStack) deploymentGroup(cfg config.Config) *serverdeploy.DeploymentGroup {
 	props := &serverdeploy.DeploymentGroupProps{NotificationTopic: s.Approval.Topic()}
-	if usesDeployTags(cfg) {
-		props.InstanceTags = awscodedeploy.NewInstanceTagSet(&map[string]*[]*string{
-			cfg.DeployTagKey: jsii.Strings(cfg.TagValues()...),
-		})
+	if tags := cfg.InstanceTags(); tags != nil {
+		set := map[string]*[]*string{}
+		for k, v := range tags {
+			set[k] = jsii.Strings(v...)
+		}
+		props.InstanceTags = awscodedeploy.NewInstanceTagSet(&set)
 	}
 	if cfg.AutoScalingGroupName != "" {
 		props.AutoScalingGroups = &[]awsautoscaling.IAutoScalingGroup{
@@ -218,19 +200,10 @@ func (s *PipelineStack) deploymentGroup(cfg Config) *serverdeploy.DeploymentGrou
 			&awselasticloadbalancingv2.TargetGroupAttributes{TargetGroupArn: jsii.String(cfg.TargetGroupArn)})
 		props.LoadBalancer = awscodedeploy.LoadBalancer_Application(tg)
 	}
-	if n, percent := strings.CutSuffix(cfg.MinHealthyHosts, "%"); cfg.MinHealthyHosts != "" {
-		v, _ := strconv.Atoi(n) // validated by the config
-		if percent {
-			props.MinimumHealthyHosts = awscodedeploy.MinimumHealthyHosts_Percentage(jsii.Number(float64(v)))
-		} else {
-			props.MinimumHealthyHosts = awscodedeploy.MinimumHealthyHosts_Count(jsii.Number(float64(v)))
-		}
-	} else {
-		props.DeploymentConfig = s.deploymentConfig(cfg)
-	}
-	if cfg.AgentInstall != AgentNever {
-		props.Agent = &serverdeploy.AgentOptions{Mode: serverdeploy.AgentMode(cfg.AgentInstall)}
-		if cfg.AgentInstall == AgentSchedule {
+	props.DeploymentConfig, props.MinimumHealthyHosts = deploymentConfig(cfg.DeploymentConfig)
+	if cfg.AgentInstall != serverdeploy.AgentNever {
+		props.Agent = &serverdeploy.AgentOptions{Mode: cfg.AgentInstall}
+		if cfg.AgentInstall == serverdeploy.AgentSchedule {
 			props.Agent.Schedule = jsii.String(cfg.AgentSchedule)
 		}
 	}
@@ -239,7 +212,7 @@ func (s *PipelineStack) deploymentGroup(cfg Config) *serverdeploy.DeploymentGrou
 
 // hosts creates the deployment targets' policy and, with managedHost, a host
 // that has exactly that policy and carries the deployment tag.
-func (s *PipelineStack) hosts(cfg Config) {
+func (s *PipelineStack) hosts(cfg config.Config) {
 	s.HostAccess = serverdeploy.NewHostAccess(s, "HostAccess", &serverdeploy.HostAccessProps{
 		ArtifactBucket:     s.Pipeline.ArtifactBucket(),
 		BundleArtifactName: s.Pipeline.BundleArtifact().ArtifactName(),
@@ -249,29 +222,36 @@ func (s *PipelineStack) hosts(cfg Config) {
 	if !cfg.ManagedHost {
 		return
 	}
+	// A managed host cannot be combined with an Auto Scaling group, so the
+	// deployment group always selects it by tag.
+	tagValue := cfg.InstanceTags()[cfg.DeployTagKey][0]
 	props := &apphost.HostProps{
-		Architecture:  cfg.cpu(),
+		Architecture:  cfg.Architecture,
 		Access:        s.HostAccess,
-		Tags:          &map[string]*string{cfg.DeployTagKey: jsii.String(cfg.TagValues()[0])},
+		Tags:          &map[string]*string{cfg.DeployTagKey: jsii.String(tagValue)},
 		HTTPPort:      jsii.Number(float64(cfg.HTTPPort)),
 		IngressCidr:   jsii.String(cfg.IngressCidr),
-		RemovalPolicy: cfg.removal(),
+		RemovalPolicy: cfg.RemovalPolicy,
 	}
 	if cfg.HostInstanceType != "" {
 		props.InstanceType = awsec2.NewInstanceType(jsii.String(cfg.HostInstanceType))
 	}
 	if cfg.VpcID != "" {
+		var ids, zones []string
+		for _, sn := range cfg.Subnets {
+			ids, zones = append(ids, sn.ID), append(zones, sn.Zone)
+		}
 		// Described, not looked up: synth stays offline.
 		props.Vpc = awsec2.Vpc_FromVpcAttributes(s, jsii.String("HostVpc"), &awsec2.VpcAttributes{
 			VpcId:             jsii.String(cfg.VpcID),
-			AvailabilityZones: jsii.Strings(cfg.AvailabilityZones...),
-			PublicSubnetIds:   jsii.Strings(cfg.SubnetIDs...),
+			AvailabilityZones: jsii.Strings(zones...),
+			PublicSubnetIds:   jsii.Strings(ids...),
 		})
 	}
 	s.Host = apphost.NewHost(s, "Host", props)
 }
 
-func (s *PipelineStack) outputs(cfg Config) {
+func (s *PipelineStack) outputs(cfg config.Config) {
 	out := func(id, desc string, value *string) {
 		awscdk.NewCfnOutput(s, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(desc)})
 	}
@@ -297,18 +277,3 @@ func (s *PipelineStack) outputs(cfg Config) {
 		}))
 	}
 }
-
-// retentions are the retention periods CloudWatch Logs accepts, in days; the
-// config validation allows exactly these.
-var retentions = map[int]awslogs.RetentionDays{
-	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
-	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
-	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
-	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
-	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
-	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
-	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
-	3653: awslogs.RetentionDays_TEN_YEARS,
-}
-
-func retention(days int) awslogs.RetentionDays { return retentions[days] }

@@ -76,7 +76,9 @@ func TestAppRejectsBadConfig(t *testing.T) {
 		{"arm64 host for an x86_64 image", map[string]any{"managedHost": "true", "hostInstanceType": "t4g.small"},
 			[]string{`hostInstanceType: got "t4g.small", want an x86_64 instance type`}},
 		{"secret value instead of a parameter name", map[string]any{"buildSecrets": "NPM_TOKEN=npm_abcdef"},
-			[]string{`buildSecrets.NPM_TOKEN: got "npm_abcdef", want a Parameter Store name`}},
+			[]string{`buildSecrets.NPM_TOKEN: got a value that is not a Parameter Store name (not shown: it may be the secret itself), want the name of the parameter`}},
+		{"mis-cased setting", map[string]any{"AppName": "web"},
+			[]string{`AppName: got an unknown setting, want "appName" (setting names are case-sensitive)`}},
 		{"JSON-typed mistakes", map[string]any{"buildTimeoutMinutes": 1.0, "approverEmails": []any{}},
 			[]string{`buildTimeoutMinutes: got 1, want 5-2160`, `approverEmails: got "", want at least one address`}},
 	}
@@ -90,6 +92,9 @@ func TestAppRejectsBadConfig(t *testing.T) {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr lacks %q:\n%s", want, stderr)
 				}
+			}
+			if strings.Contains(stderr, "npm_abcdef") {
+				t.Errorf("stderr shows the secret:\n%s", stderr)
 			}
 			for _, bad := range []string{"goroutine ", "panic", "jsii", "node:internal", ".js:", "    at ", "runtime/"} {
 				if strings.Contains(stderr, bad) {
@@ -113,6 +118,36 @@ func TestAppRejectsBadConfig(t *testing.T) {
 				t.Errorf("the app wrote %v to the out dir for a bad config", names)
 			}
 		})
+	}
+}
+
+// TestAppThreeMistakesThreeLines: three wrong settings give exactly three
+// error lines after the heading, and nothing is written.
+func TestAppThreeMistakesThreeLines(t *testing.T) {
+	code, stderr, outdir := runApp(t, map[string]any{
+		"appName": "My_App", "buildTimeoutMinutes": "1", "githubBranch": "refs/heads/main",
+	})
+	if code == 0 {
+		t.Fatalf("exit code 0 for three mistakes; stderr:\n%s", stderr)
+	}
+	var lines []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "  ") && strings.Contains(line, ": got ") {
+			lines = append(lines, strings.TrimSpace(line))
+		}
+	}
+	// In the order of the settings table.
+	want := []string{"appName: got \"My_App\"", "githubBranch: got \"refs/heads/main\"", "buildTimeoutMinutes: got 1, want 5-2160"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d error lines, want %d:\n%s", len(lines), len(want), stderr)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want it to start with %q", i+1, lines[i], w)
+		}
+	}
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("the app wrote %d entries to the out dir", len(entries))
 	}
 }
 

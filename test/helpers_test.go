@@ -23,6 +23,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/internal/cdktest"
 	"github.com/shipline/shipline/stacks"
 )
@@ -121,7 +122,7 @@ func doSynth(v stackVariant) (r *synthResult) {
 	for k, val := range v.settings {
 		ctx[k] = val
 	}
-	parsed, err := stacks.ConfigFromContext(ctx)
+	cfg, err := config.FromContext(ctx)
 	if err != nil {
 		panic(fmt.Sprintf("config: %v", err))
 	}
@@ -130,8 +131,7 @@ func doSynth(v stackVariant) (r *synthResult) {
 	ctx["@aws-cdk/core:failSynthOnValidationErrors"] = false
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
 	stack := stacks.NewPipelineStack(app, "PipelineStack", &stacks.PipelineStackProps{
-		Config:   parsed.Config,
-		Warnings: parsed.Warnings,
+		Config: &cfg,
 	})
 	stacks.ApplyNagSuppressions(stack)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)

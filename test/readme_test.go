@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/internal/cdktest"
 	"github.com/shipline/shipline/internal/mdblock"
-	"github.com/shipline/shipline/stacks"
 )
 
 // TestReadmeConfigReference fails when the README's config reference is not
@@ -19,7 +19,7 @@ func TestReadmeConfigReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := mdblock.Replace(string(raw), "<!-- config:start -->", "<!-- config:end -->", stacks.SettingsMarkdown())
+	want, err := mdblock.ConfigReference.Replace(string(raw), config.Markdown())
 	if err != nil {
 		t.Fatal(err)
 	}

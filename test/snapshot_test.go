@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/internal/cdktest"
 	"github.com/shipline/shipline/stacks"
 )
@@ -30,12 +31,12 @@ var reAssetHash = regexp.MustCompile(`[0-9a-f]{64}`)
 // intended change and review the diff.
 func TestSnapshot(t *testing.T) {
 	ctx := cdktest.CDKJSONContext()
-	parsed, err := stacks.ConfigFromContext(ctx)
+	cfg, err := config.FromContext(ctx)
 	if err != nil {
 		t.Fatalf("cdk.json context: %v", err)
 	}
 	app := cdktest.NewApp(nil)
-	stack := stacks.NewPipelineStack(app, "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+	stack := stacks.NewPipelineStack(app, "PipelineStack", &stacks.PipelineStackProps{Config: &cfg})
 	got := normalize(t, cdktest.JSON(assertions.Template_FromStack(stack, nil)))
 
 	if *update {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/internal/cdktest"
 	"github.com/shipline/shipline/stacks"
 )
@@ -23,11 +24,11 @@ var (
 func defaultTemplate(t *testing.T) assertions.Template {
 	t.Helper()
 	defaultOnce.Do(func() {
-		parsed, err := stacks.ConfigFromContext(cdktest.CDKJSONContext())
+		cfg, err := config.FromContext(cdktest.CDKJSONContext())
 		if err != nil {
 			t.Fatalf("cdk.json context: %v", err)
 		}
-		stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+		stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: &cfg})
 		defaultTmpl = assertions.Template_FromStack(stack, nil)
 	})
 	return defaultTmpl
@@ -88,11 +89,11 @@ func TestDefaultStack(t *testing.T) {
 func TestDiffRoleOption(t *testing.T) {
 	ctx := cdktest.CDKJSONContext()
 	ctx["diffRoleRepo"] = "acme/infra"
-	parsed, err := stacks.ConfigFromContext(ctx)
+	cfg, err := config.FromContext(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+	stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: &cfg})
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasOutput(jsii.String("DiffRoleArn"), map[string]any{})
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
@@ -118,11 +119,11 @@ func TestExistingEncryptedTopic(t *testing.T) {
 	ctx := cdktest.CDKJSONContext()
 	ctx["approvalTopicArn"] = "arn:aws:sns:eu-west-1:123456789012:releases"
 	ctx["approvalTopicKeyArn"] = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
-	parsed, err := stacks.ConfigFromContext(ctx)
+	cfg, err := config.FromContext(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: parsed.Config})
+	stack := stacks.NewPipelineStack(cdktest.NewApp(nil), "PipelineStack", &stacks.PipelineStackProps{Config: &cfg})
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(0))
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
@@ -144,12 +145,8 @@ func TestInstanceArchitectureAgreesWithCDK(t *testing.T) {
 		"a1.large", "im4gn.large", "is4gen.large", "g5g.xlarge", "i4g.large", "inf1.xlarge", "c8g.large",
 	} {
 		cdk := awsec2.NewInstanceType(jsii.String(typ)).Architecture()
-		want := stacks.ArchX86
-		if cdk == awsec2.InstanceArchitecture_ARM_64 {
-			want = stacks.ArchArm
-		}
-		if got := stacks.InstanceArchitecture(typ); got != want {
-			t.Errorf("%s: config says %s, the CDK says %s", typ, got, want)
+		if got := config.InstanceArchitecture(typ); got != cdk {
+			t.Errorf("%s: config says %s, the CDK says %s", typ, got, cdk)
 		}
 	}
 }

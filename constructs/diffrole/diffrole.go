@@ -36,8 +36,6 @@ const (
 	GitHubAudience  = "sts.amazonaws.com"
 	// DefaultQualifier is the qualifier of the default `cdk bootstrap` roles.
 	DefaultQualifier = "hnb659fds"
-	// DefaultStackName is the stack whose diff the role may read.
-	DefaultStackName = "PipelineStack"
 )
 
 // DiffRoleProps configures a DiffRole.
@@ -62,7 +60,7 @@ type DiffRoleProps struct {
 	// Default: false (template diff only: the stack's template and status).
 	AllowChangeSets *bool
 	// StackName is the name of the deployed stack the role may read directly.
-	// Default: "PipelineStack".
+	// Default: the name of the stack the role is defined in.
 	StackName *string
 }
 
@@ -90,6 +88,9 @@ var (
 // or Repo panics at once.
 func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *DiffRole {
 	p := withDefaults(props)
+	if p.StackName == nil {
+		p.StackName = awscdk.Stack_Of(scope).StackName()
+	}
 	d := &DiffRole{}
 	constructs.NewConstruct_Override(d, scope, &id)
 	propcheck.Report(d, validate(p))
@@ -163,9 +164,6 @@ func withDefaults(props *DiffRoleProps) DiffRoleProps {
 	}
 	if p.AllowChangeSets == nil {
 		p.AllowChangeSets = jsii.Bool(false)
-	}
-	if p.StackName == nil {
-		p.StackName = jsii.String(DefaultStackName)
 	}
 	return p
 }

@@ -75,7 +75,8 @@ func TestDefaults(t *testing.T) {
 					"Sid":      "ReadTheStack",
 					"Effect":   "Allow",
 					"Action":   []interface{}{"cloudformation:DescribeStacks", "cloudformation:GetTemplate"},
-					"Resource": "arn:aws:cloudformation:eu-west-1:111111111111:stack/PipelineStack/*",
+					// The stack the role is defined in, whatever its name.
+					"Resource": "arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/*",
 				},
 			},
 		},

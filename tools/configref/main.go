@@ -1,6 +1,6 @@
 // Command configref rewrites the README's config reference (between
 // <!-- config:start --> and <!-- config:end -->) from the settings table in
-// package stacks, so the two cannot drift apart.
+// package config, so the two cannot drift apart.
 package main
 
 import (
@@ -8,14 +8,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/internal/mdblock"
-	"github.com/shipline/shipline/stacks"
-)
-
-// The markers around the generated table.
-const (
-	StartMarker = "<!-- config:start -->"
-	EndMarker   = "<!-- config:end -->"
 )
 
 func main() {
@@ -27,7 +21,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "configref:", err)
 		os.Exit(1)
 	}
-	updated, err := mdblock.Replace(string(raw), StartMarker, EndMarker, stacks.SettingsMarkdown())
+	updated, err := mdblock.ConfigReference.Replace(string(raw), config.Markdown())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configref:", err)
 		os.Exit(1)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/shipline/shipline/internal/mdblock"
 	"github.com/shipline/shipline/tools/diagram/flowchart"
 )
 
@@ -50,7 +51,7 @@ func run(templatePath, readmePath string, check bool) error {
 	if err != nil {
 		return err
 	}
-	updated, err := flowchart.ReplaceReadmeBlock(string(old), block)
+	updated, err := mdblock.Diagram.Replace(string(old), block)
 	if err != nil {
 		return fmt.Errorf("%s: %w", readmePath, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shipline/shipline/internal/mdblock"
 	"github.com/shipline/shipline/tools/diagram/flowchart"
 )
 
@@ -22,8 +23,8 @@ func TestReadmeDiagramCurrent(t *testing.T) {
 	if err != nil {
 		t.Skipf("no README yet (%v)", err)
 	}
-	if !strings.Contains(string(text), flowchart.StartMarker) {
-		t.Skipf("README.md has no %s block yet", flowchart.StartMarker)
+	if !strings.Contains(string(text), mdblock.Diagram.Start) {
+		t.Skipf("README.md has no %s block yet", mdblock.Diagram.Start)
 	}
 	tpl, err := flowchart.Parse(data)
 	if err != nil {
@@ -33,7 +34,7 @@ func TestReadmeDiagramCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := flowchart.ReadmeBlock(string(text))
+	got, err := mdblock.Diagram.Content(string(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestReadmeDiagramCurrent(t *testing.T) {
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	readme := filepath.Join(dir, "README.md")
-	if err := os.WriteFile(readme, []byte("# r\n"+flowchart.StartMarker+"\n"+flowchart.EndMarker+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(readme, []byte("# r\n"+mdblock.Diagram.Start+"\n"+mdblock.Diagram.End+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	const tpl = "testdata/pipeline.template.json"

@@ -124,32 +124,3 @@ func TestOddShapes(t *testing.T) {
 		t.Errorf("unexpected node:\n%s", got)
 	}
 }
-
-func TestReadmeBlock(t *testing.T) {
-	readme := "# x\n\n" + flowchart.StartMarker + "\nold\n" + flowchart.EndMarker + "\n\nmore\n"
-	out, err := flowchart.ReplaceReadmeBlock(readme, "```mermaid\nnew\n```")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "# x\n\n" + flowchart.StartMarker + "\n```mermaid\nnew\n```\n" + flowchart.EndMarker + "\n\nmore\n"
-	if out != want {
-		t.Errorf("got:\n%s\nwant:\n%s", out, want)
-	}
-	block, err := flowchart.ReadmeBlock(out)
-	if err != nil || block != "```mermaid\nnew\n```\n" {
-		t.Errorf("ReadmeBlock = %q, %v", block, err)
-	}
-	again, _ := flowchart.ReplaceReadmeBlock(out, "```mermaid\nnew\n```\n")
-	if again != out {
-		t.Error("replacing with the same block changed the README")
-	}
-	for _, bad := range []string{
-		"no markers",
-		flowchart.EndMarker + "\n" + flowchart.StartMarker,
-		flowchart.StartMarker + flowchart.EndMarker + flowchart.StartMarker + flowchart.EndMarker,
-	} {
-		if _, err := flowchart.ReplaceReadmeBlock(bad, "x"); err == nil {
-			t.Errorf("no error for README %q", bad)
-		}
-	}
-}

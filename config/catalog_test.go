@@ -1,12 +1,13 @@
-package stacks_test
+package config_test
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/shipline/shipline/stacks"
+	"github.com/shipline/shipline/config"
 )
 
 // badConfig is one mistake a user can make in cdk.json or with `-c`, and the
@@ -93,8 +94,8 @@ var catalog = []badConfig{
 	{"buildspec absolute path", js("buildspec", "/buildspec.yml"), "buildspec", `"/buildspec.yml"`, "a relative .yml/.yaml path"},
 	{"buildspec not yaml", js("buildspec", "buildspec.json"), "buildspec", `"buildspec.json"`, "a relative .yml/.yaml path"},
 	{"buildspec parent dir", js("buildspec", "../ci/buildspec.yml"), "buildspec", `"../ci/buildspec.yml"`, "relative .yml/.yaml path"},
-	{"dockerfile with repository buildspec", js("buildspec", "buildspec.yml", "dockerfile", "Dockerfile"), "dockerfile", `"set"`, "no value with a repository buildspec"},
-	{"buildContext with repository buildspec", js("buildspec", "ci/build.yaml", "buildContext", "app"), "buildContext", `"set"`, "no value with a repository buildspec"},
+	{"dockerfile with repository buildspec", js("buildspec", "buildspec.yml", "dockerfile", "Dockerfile"), "dockerfile", `"Dockerfile"`, "no value with a repository buildspec"},
+	{"buildContext with repository buildspec", js("buildspec", "ci/build.yaml", "buildContext", "app"), "buildContext", `"app"`, "no value with a repository buildspec"},
 	{"dockerfile absolute", js("dockerfile", "/src/Dockerfile"), "dockerfile", `"/src/Dockerfile"`, "a relative path"},
 	{"dockerfile empty", js("dockerfile", ""), "dockerfile", `""`, "a relative path"},
 	{"buildContext parent", js("buildContext", ".."), "buildContext", `".."`, "a relative directory"},
@@ -102,16 +103,16 @@ var catalog = []badConfig{
 	{"buildComputeType lambda", js("buildComputeType", "BUILD_LAMBDA_1GB"), "buildComputeType", `"BUILD_LAMBDA_1GB"`, "one of SMALL"},
 	{"buildTimeoutMinutes too low", js("buildTimeoutMinutes", 4.0), "buildTimeoutMinutes", "4", "5-2160"},
 	{"buildTimeoutMinutes too high (-c)", js("buildTimeoutMinutes", "2161"), "buildTimeoutMinutes", "2161", "5-2160"},
-	{"buildTimeoutMinutes fraction", js("buildTimeoutMinutes", 30.5), "buildTimeoutMinutes", "30.5", "a whole number"},
-	{"buildTimeoutMinutes words (-c)", js("buildTimeoutMinutes", "thirty"), "buildTimeoutMinutes", `"thirty"`, "a whole number"},
-	{"buildTimeoutMinutes bool", js("buildTimeoutMinutes", true), "buildTimeoutMinutes", "true", "a whole number"},
-	{"buildTimeoutMinutes huge", js("buildTimeoutMinutes", 1e12), "buildTimeoutMinutes", "1000000000000", "a whole number"},
+	{"buildTimeoutMinutes fraction", js("buildTimeoutMinutes", 30.5), "buildTimeoutMinutes", "30.5", "a whole number, 5-2160"},
+	{"buildTimeoutMinutes words (-c)", js("buildTimeoutMinutes", "thirty"), "buildTimeoutMinutes", `"thirty"`, "a whole number, 5-2160"},
+	{"buildTimeoutMinutes bool", js("buildTimeoutMinutes", true), "buildTimeoutMinutes", "true", "a whole number, 5-2160"},
+	{"buildTimeoutMinutes huge", js("buildTimeoutMinutes", 1e12), "buildTimeoutMinutes", "1000000000000", "a whole number, 5-2160"},
 	{"buildConcurrencyLimit negative", js("buildConcurrencyLimit", -1.0), "buildConcurrencyLimit", "-1", "0 (no limit) or 1-100"},
 	{"buildConcurrencyLimit too high (-c)", js("buildConcurrencyLimit", "101"), "buildConcurrencyLimit", "101", "0 (no limit) or 1-100"},
-	{"buildSecrets value is the secret", js("buildSecrets", map[string]any{"NPM_TOKEN": "npm_abc123"}), "buildSecrets.NPM_TOKEN", `"npm_abc123"`, "a Parameter Store name starting with '/'"},
-	{"buildSecrets -c value is the secret", js("buildSecrets", "NPM_TOKEN=npm_abc123"), "buildSecrets.NPM_TOKEN", `"npm_abc123"`, "never the secret itself"},
+	{"buildSecrets value is the secret", js("buildSecrets", map[string]any{"NPM_TOKEN": "npm_abc123"}), "buildSecrets.NPM_TOKEN", "a value that is not a Parameter Store name (not shown", "the name of the parameter holding the secret, such as /myapp/build/NPM_TOKEN"},
+	{"buildSecrets -c value is the secret", js("buildSecrets", "NPM_TOKEN=npm_abc123"), "buildSecrets.NPM_TOKEN", "(not shown: it may be the secret itself)", "the name of the parameter"},
 	{"buildSecrets -c missing =", js("buildSecrets", "NPM_TOKEN"), "buildSecrets", `"NPM_TOKEN"`, "ID=/parameter/name pairs"},
-	{"buildSecrets -c duplicate id", js("buildSecrets", "TOKEN=/a/b,TOKEN=/a/c"), "buildSecrets", `"TOKEN" twice`, "each secret id once"},
+	{"buildSecrets -c duplicate id", js("buildSecrets", "TOKEN=/a/b,TOKEN=/a/c"), "buildSecrets", `"TOKEN" twice`, "each id once"},
 	{"buildSecrets id with hyphen", js("buildSecrets", map[string]any{"npm-token": "/myapp/build/npm"}), "buildSecrets", `"npm-token"`, "letters, digits and '_'"},
 	{"buildSecrets reserved id", js("buildSecrets", map[string]any{"REPOSITORY_URI": "/myapp/build/uri"}), "buildSecrets", `"REPOSITORY_URI"`, "not one of the build's own variables"},
 	{"buildSecrets CODEBUILD_ id", js("buildSecrets", "CODEBUILD_X=/myapp/build/x"), "buildSecrets", `"CODEBUILD_X"`, "CODEBUILD_*"},
@@ -144,7 +145,7 @@ var catalog = []badConfig{
 	{"minHealthyHosts 100%", js("minHealthyHosts", "100%"), "minHealthyHosts", `"100%"`, "0-99%"},
 	{"minHealthyHosts words", js("minHealthyHosts", "most"), "minHealthyHosts", `"most"`, "a percentage such as 75%"},
 	{"minHealthyHosts a JSON number", js("minHealthyHosts", 2.0), "minHealthyHosts", "2", "a string"},
-	{"agentInstall unknown", js("agentInstall", "always"), "agentInstall", `"always"`, "never, once, now, schedule"},
+	{"agentInstall unknown", js("agentInstall", "always"), "agentInstall", `"always"`, `one of "never", "once", "now", "schedule"`},
 	{"agentSchedule without schedule mode", js("agentSchedule", "rate(14 days)"), "agentSchedule", `"rate(14 days)"`, `unless agentInstall is "schedule"`},
 	{"agentSchedule missing", js("agentInstall", "schedule"), "agentSchedule", `""`, "rate(N minutes|hours|days)"},
 	{"agentSchedule too often", js("agentInstall", "schedule", "agentSchedule", "rate(5 minutes)"), "agentSchedule", `"rate(5 minutes)"`, "at least 30 minutes"},
@@ -154,16 +155,16 @@ var catalog = []badConfig{
 	// Managed host
 	{"managedHost yes (-c)", js("managedHost", "yes"), "managedHost", `"yes"`, "true or false"},
 	{"managedHost number", js("managedHost", 1.0), "managedHost", "1", "true or false"},
-	{"hostInstanceType without managedHost", js("hostInstanceType", "t3.small"), "hostInstanceType", `"set"`, "no value unless managedHost is true"},
-	{"vpcId without managedHost", js("vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a")), "vpcId", `"set"`, "no value unless managedHost is true"},
-	{"ingressCidr without managedHost", js("ingressCidr", "10.0.0.0/8"), "ingressCidr", `"set"`, "no value unless managedHost is true"},
+	{"hostInstanceType without managedHost", js("hostInstanceType", "t3.small"), "hostInstanceType", `"t3.small"`, "no value unless managedHost is true"},
+	{"vpcId without managedHost", js("vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a")), "vpcId", `"vpc-0abc1234def567890"`, "no value unless managedHost is true"},
+	{"ingressCidr without managedHost", js("ingressCidr", "10.0.0.0/8"), "ingressCidr", `"10.0.0.0/8"`, "no value unless managedHost is true"},
 	{"hostInstanceType arm64 host for x86_64 image", js("managedHost", true, "hostInstanceType", "t4g.small"), "hostInstanceType", `"t4g.small"`, `an x86_64 instance type to match architecture "x86_64"`},
 	{"hostInstanceType x86_64 host for arm64 image (-c)", js("managedHost", "true", "architecture", "arm64", "hostInstanceType", "m5.large"), "hostInstanceType", `"m5.large"`, `an arm64 instance type to match architecture "arm64"`},
 	{"hostInstanceType malformed", js("managedHost", true, "hostInstanceType", "t3-small"), "hostInstanceType", `"t3-small"`, "an EC2 instance type such as t3.small"},
 	{"vpcId malformed", js("managedHost", true, "vpcId", "vpc-xyz", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a")), "vpcId", `"vpc-xyz"`, "a VPC id such as vpc-"},
 	{"vpcId without subnets", js("managedHost", true, "vpcId", "vpc-0abc1234def567890"), "subnetIds", `""`, "the public subnet ids of vpcId"},
 	{"subnets without vpcId", js("managedHost", true, "subnetIds", "subnet-0abc1234def567890", "availabilityZones", "eu-west-1a"), "vpcId", `""`, "a VPC id when subnetIds or availabilityZones are set"},
-	{"zones do not match subnets", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", "subnet-0abc1234def567890,subnet-0abc1234def567891", "availabilityZones", "eu-west-1a"), "availabilityZones", `"1 zones"`, "one zone per subnet in subnetIds (2)"},
+	{"zones do not match subnets", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", "subnet-0abc1234def567890,subnet-0abc1234def567891", "availabilityZones", "eu-west-1a"), "availabilityZones", "1 zone", "one zone per subnet in subnetIds (2)"},
 	{"subnet id malformed", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-1"), "availabilityZones", list("eu-west-1a")), "subnetIds", `"subnet-1"`, "subnet ids such as subnet-"},
 	{"subnet id twice", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890", "subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1a", "eu-west-1b")), "subnetIds", `"subnet-0abc1234def567890"`, "each value once"},
 	{"availability zone is a region", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", list("subnet-0abc1234def567890"), "availabilityZones", list("eu-west-1")), "availabilityZones", `"eu-west-1"`, "zone names such as eu-west-1a"},
@@ -187,6 +188,21 @@ var catalog = []badConfig{
 	{"removalPolicy unknown", js("removalPolicy", "snapshot"), "removalPolicy", `"snapshot"`, `"retain" or "destroy"`},
 	{"removalPolicy capitalised (-c)", js("removalPolicy", "Destroy"), "removalPolicy", `"Destroy"`, `"retain" or "destroy"`},
 	{"nag not a bool (-c)", js("nag", "on"), "nag", `"on"`, "true or false"},
+
+	// Found by a hostile review of the config.
+	{"setting mis-cased", js("appname", "web"), "appname", "an unknown setting", `"appName" (setting names are case-sensitive)`},
+	{"setting misspelt", js("approverEmail", "ops@example.com"), "approverEmail", "an unknown setting", `did you mean "approverEmails"?`},
+	{"setting with underscores", js("build_timeout_minutes", "60"), "build_timeout_minutes", "an unknown setting", `"buildTimeoutMinutes"`},
+	{"setting unknown", js("region", "eu-west-1"), "region", "an unknown setting", "a shipline setting (see the README's Config reference)"},
+	{"githubBranch full ref", js("githubBranch", "refs/heads/main"), "githubBranch", `"refs/heads/main"`, `the branch's short name, such as "main"`},
+	{"githubBranch tag ref", js("githubBranch", "refs/tags/v1"), "githubBranch", `"refs/tags/v1"`, "short name"},
+	{"keepReleaseImages not a number (-c)", js("keepReleaseImages", "many"), "keepReleaseImages", `"many"`, "a whole number, 1-1000"},
+	{"appPort not a number", js("appPort", "http"), "appPort", `"http"`, "a whole number, 1-65535"},
+	{"connectionArn is a GitHub token", js("connectionArn", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "connectionArn", "a 40-character value that looks like a secret (not shown)", "arn:aws:codeconnections:"},
+	{"approvalTopicArn is an AWS secret key", js("approvalTopicArn", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"), "approvalTopicArn", "looks like a secret (not shown)", "arn:aws:sns:"},
+	{"buildSecrets parameter the hosts read", js("buildSecrets", "NPM_TOKEN=/myapp/npm"), "buildSecrets.NPM_TOKEN", `"/myapp/npm"`, "a name under /myapp/build/"},
+	{"zones in two Regions", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", "subnet-0abc1234def567890,subnet-0abc1234def567891", "availabilityZones", "eu-west-1a,us-east-1b"), "availabilityZones", `"us-east-1b"`, "zones of one Region"},
+	{"dockerfile leaves the repository", js("dockerfile", "./../Dockerfile"), "dockerfile", `"./../Dockerfile"`, "a relative path in the app repository"},
 }
 
 func TestCatalogHasEnoughEntries(t *testing.T) {
@@ -205,7 +221,7 @@ func TestCatalogHasEnoughEntries(t *testing.T) {
 func TestBadConfigCatalog(t *testing.T) {
 	for _, c := range catalog {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := stacks.ConfigFromContext(c.ctx)
+			_, err := config.FromContext(c.ctx)
 			if err == nil {
 				t.Fatalf("ConfigFromContext(%v) accepted the config", c.ctx)
 			}
@@ -250,9 +266,9 @@ func checkPlainLines(t *testing.T, err error) {
 			t.Errorf("error line %q is not of the form \"setting: got X, want Y\"", line)
 		}
 	}
-	var se *stacks.SettingError
+	var se *config.SettingError
 	if !errors.As(err, &se) {
-		t.Errorf("error %v holds no *stacks.SettingError", err)
+		t.Errorf("error %v holds no *config.SettingError", err)
 	}
 }
 
@@ -284,7 +300,7 @@ func TestAllErrorsReportedTogether(t *testing.T) {
 			ctx[k] = v
 		}
 	}
-	_, err := stacks.ConfigFromContext(ctx)
+	_, err := config.FromContext(ctx)
 	if err == nil {
 		t.Fatal("config with many mistakes accepted")
 	}
@@ -317,10 +333,15 @@ func TestGoodConfigs(t *testing.T) {
 		js("minHealthyHosts", "75%", "agentInstall", "schedule", "agentSchedule", "cron(0 3 ? * SUN *)"),
 		js("agentInstall", "schedule", "agentSchedule", "rate(1 day)", "appPort", "3000", "httpPort", 8080.0, "healthCheckPath", "/healthz?full=1"),
 		js("removalPolicy", "destroy", "nag", "true", "deployTagKey", "Service", "deployTagValues", "web,api"),
+		// Valid values a hostile review found rejected.
+		js("approvalTopicArn", goodTopic, "approvalTopicKeyArn", "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"),
+		js("dockerfile", "./docker/Dockerfile", "buildContext", "./"),
+		js("buildspec", "./ci/buildspec.yml"),
+		js("acknowledged-issue-numbers", list(32775.0), "@aws-cdk/core:newStyleStackSynthesis", true, "aws:cdk:enable-path-metadata", true),
 	}
 	for i, ctx := range good {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			if _, err := stacks.ConfigFromContext(ctx); err != nil {
+			if _, err := config.FromContext(ctx); err != nil {
 				t.Fatalf("ConfigFromContext(%v):\n%v", ctx, err)
 			}
 		})
@@ -328,22 +349,34 @@ func TestGoodConfigs(t *testing.T) {
 }
 
 // An existing topic has its own subscribers: the placeholder address of the
-// default config is not subscribed to it, and no placeholder warning shows.
-func TestExistingTopicDropsPlaceholderEmail(t *testing.T) {
-	p, err := stacks.ConfigFromContext(js("approvalTopicArn", goodTopic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Config.ApproverEmails) != 0 {
-		t.Errorf("ApproverEmails = %v, want none with an existing topic", p.Config.ApproverEmails)
-	}
-	for _, w := range p.Warnings {
-		if strings.Contains(w, stacks.PlaceholderEmail) {
-			t.Errorf("warning about the placeholder email with an existing topic: %s", w)
+// stock cdk.json (which sets approverEmails to it) is not subscribed to it,
+// and a warning says so.
+func TestExistingTopicSkipsPlaceholderEmail(t *testing.T) {
+	for _, ctx := range []map[string]any{
+		js("approvalTopicArn", goodTopic),
+		js("approvalTopicArn", goodTopic, "approverEmails", list(config.PlaceholderEmail)), // the stock cdk.json
+	} {
+		c, err := config.FromContext(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Subscribers(); len(got) != 0 {
+			t.Errorf("%v: Subscribers() = %v, want none with an existing topic", ctx, got)
+		}
+		var ids []string
+		for _, w := range c.Warnings() {
+			ids = append(ids, w.ID)
+		}
+		if !slices.Contains(ids, "shipline:config:approverEmails:placeholder-skipped") || slices.Contains(ids, "shipline:config:approverEmails:placeholder") {
+			t.Errorf("%v: warnings %v, want the placeholder-skipped one only", ctx, ids)
 		}
 	}
-	p, err = stacks.ConfigFromContext(js("approvalTopicArn", goodTopic, "approverEmails", "ops@example.com"))
-	if err != nil || len(p.Config.ApproverEmails) != 1 {
-		t.Errorf("explicit emails with an existing topic: %v, %v", p.Config.ApproverEmails, err)
+	c, err := config.FromContext(js("approvalTopicArn", goodTopic, "approverEmails", "ops@example.com"))
+	if err != nil || !slices.Equal(c.Subscribers(), []string{"ops@example.com"}) {
+		t.Errorf("explicit emails with an existing topic: %v, %v", c.Subscribers(), err)
+	}
+	c, err = config.FromContext(nil)
+	if err != nil || !slices.Equal(c.Subscribers(), []string{config.PlaceholderEmail}) {
+		t.Errorf("a new topic gets the default address: %v, %v", c.Subscribers(), err)
 	}
 }

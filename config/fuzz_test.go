@@ -1,4 +1,4 @@
-package stacks_test
+package config_test
 
 import (
 	"encoding/json"
@@ -9,7 +9,10 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/shipline/shipline/stacks"
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+
+	"github.com/shipline/shipline/config"
 )
 
 // FuzzConfigFromContext feeds the config reader arbitrary context: a JSON
@@ -18,7 +21,7 @@ import (
 // "setting: got X, want Y" lines, and whatever it accepts passes an
 // independent re-check of the invariants the stack relies on.
 //
-//	go test -run XXX -fuzz FuzzConfigFromContext -fuzztime 5m ./stacks/
+//	go test -run XXX -fuzz FuzzConfigFromContext -fuzztime 5m ./config/
 func FuzzConfigFromContext(f *testing.F) {
 	for _, c := range catalog {
 		raw, err := json.Marshal(c.ctx)
@@ -42,12 +45,12 @@ func FuzzConfigFromContext(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data string) {
 		ctx := contextFrom(data)
-		p, err := stacks.ConfigFromContext(ctx)
+		p, err := config.FromContext(ctx)
 		if err != nil {
 			checkRejection(t, err)
 			return
 		}
-		checkAccepted(t, p.Config, data)
+		checkAccepted(t, p, data)
 	})
 }
 
@@ -70,7 +73,7 @@ func contextFrom(data string) map[string]any {
 
 var settingKeys = func() map[string]bool {
 	m := map[string]bool{}
-	for _, s := range stacks.Settings() {
+	for _, s := range config.Settings() {
 		m[s.Key] = true
 	}
 	return m
@@ -80,7 +83,8 @@ func checkRejection(t *testing.T, err error) {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		key, rest, ok := strings.Cut(line, ": ")
 		key, _, _ = strings.Cut(key, ".") // buildSecrets.<id>
-		if !ok || !settingKeys[key] || !strings.HasPrefix(rest, "got ") || !strings.Contains(rest, ", want ") {
+		known := settingKeys[key] || strings.HasPrefix(rest, "got an unknown setting")
+		if !ok || !known || !strings.HasPrefix(rest, "got ") || !strings.Contains(rest, ", want ") {
 			t.Fatalf("error line %q is not \"<setting>: got X, want Y\"", line)
 		}
 	}
@@ -95,7 +99,7 @@ var (
 	retentionDays  = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
 
-func checkAccepted(t *testing.T, c stacks.Config, data string) {
+func checkAccepted(t *testing.T, c config.Config, data string) {
 	fail := func(format string, args ...any) {
 		t.Helper()
 		args = append(args, data)
@@ -106,10 +110,14 @@ func checkAccepted(t *testing.T, c stacks.Config, data string) {
 		fail("accepted appName %q", c.AppName)
 	}
 	// Git allows '$' and quotes in branch names; spaces and control characters never.
-	if c.GitHubBranch == "" || strings.IndexFunc(c.GitHubBranch, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+	if c.GitHubBranch == "" || strings.HasPrefix(c.GitHubBranch, "refs/") || strings.IndexFunc(c.GitHubBranch, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		fail("accepted githubBranch %q", c.GitHubBranch)
 	}
-	for name, v := range map[string]string{"githubOwner": c.GitHubOwner, "githubRepo": c.GitHubRepo, "healthCheckPath": c.HealthCheckPath, "dockerfile": c.Dockerfile, "buildspec": c.Buildspec, "buildContext": c.BuildContext} {
+	buildspec := c.Buildspec
+	if buildspec == "" {
+		buildspec = "managed"
+	}
+	for name, v := range map[string]string{"githubOwner": c.GitHubOwner, "githubRepo": c.GitHubRepo, "healthCheckPath": c.HealthCheckPath, "dockerfile": c.Dockerfile, "buildspec": buildspec, "buildContext": c.BuildContext} {
 		if v == "" || strings.IndexFunc(v, func(r rune) bool {
 			return unicode.IsSpace(r) || unicode.IsControl(r) || r == '"' || r == '\'' || r == '$' || r == '`'
 		}) >= 0 {
@@ -124,23 +132,20 @@ func checkAccepted(t *testing.T, c stacks.Config, data string) {
 	if c.AppPort == c.HTTPPort {
 		fail("accepted appPort == httpPort (%d)", c.AppPort)
 	}
-	if c.Architecture != "x86_64" && c.Architecture != "arm64" {
+	if c.Architecture != awsec2.InstanceArchitecture_X86_64 && c.Architecture != awsec2.InstanceArchitecture_ARM_64 {
 		fail("accepted architecture %q", c.Architecture)
 	}
 	if c.HostInstanceType != "" {
-		arch := "x86_64"
+		arch := awsec2.InstanceArchitecture_X86_64
 		if gravitonFamily.MatchString(c.HostInstanceType) {
-			arch = "arm64"
+			arch = awsec2.InstanceArchitecture_ARM_64
 		}
 		if arch != c.Architecture {
 			fail("accepted %s host %q for a %s image", arch, c.HostInstanceType, c.Architecture)
 		}
 	}
-	if !c.ManagedHost && (c.HostInstanceType != "" || c.VpcID != "" || len(c.SubnetIDs) > 0) {
+	if !c.ManagedHost && (c.HostInstanceType != "" || c.VpcID != "" || len(c.Subnets) > 0) {
 		fail("accepted managed host settings without managedHost")
-	}
-	if len(c.AvailabilityZones) != len(c.SubnetIDs) {
-		fail("accepted %d zones for %d subnets", len(c.AvailabilityZones), len(c.SubnetIDs))
 	}
 	if ip, n, err := net.ParseCIDR(c.IngressCidr); err != nil || ip.To4() == nil || !ip.Equal(n.IP) {
 		fail("accepted ingressCidr %q", c.IngressCidr)
@@ -165,17 +170,18 @@ func checkAccepted(t *testing.T, c stacks.Config, data string) {
 			fail("accepted build secret %q -> %q (ids are env names, values Parameter Store names)", id, param)
 		}
 	}
-	if c.BuildTimeoutMinutes < 5 || c.BuildTimeoutMinutes > 2160 || c.BuildConcurrencyLimit < 0 || c.BuildConcurrencyLimit > 100 ||
-		c.KeepReleaseImages < 1 || c.KeepReleaseImages > 1000 || c.ArtifactExpirationDays < 1 || c.ArtifactExpirationDays > 3650 {
+	minutes, days := c.BuildTimeout.Minutes(), c.ArtifactExpiration.Hours()/24
+	if minutes < 5 || minutes > 2160 || c.BuildConcurrencyLimit < 0 || c.BuildConcurrencyLimit > 100 ||
+		c.KeepReleaseImages < 1 || c.KeepReleaseImages > 1000 || days < 1 || days > 3650 {
 		fail("accepted a number out of range: %+v", c)
 	}
-	if !slices.Contains(retentionDays, c.LogRetentionDays) {
-		fail("accepted logRetentionDays %d", c.LogRetentionDays)
+	if !slices.Contains(retentionDays, config.RetentionDays(c.LogRetention)) {
+		fail("accepted logRetention %q", c.LogRetention)
 	}
 	if c.ApprovalPosition != "beforeBuild" && c.ApprovalPosition != "beforeDeploy" {
 		fail("accepted approvalPosition %q", c.ApprovalPosition)
 	}
-	if c.RemovalPolicy != "retain" && c.RemovalPolicy != "destroy" {
+	if c.RemovalPolicy != awscdk.RemovalPolicy_RETAIN && c.RemovalPolicy != awscdk.RemovalPolicy_DESTROY {
 		fail("accepted removalPolicy %q", c.RemovalPolicy)
 	}
 	if c.AutoScalingGroupName != "" && c.ManagedHost {
