@@ -72,9 +72,9 @@ func TestDefaults(t *testing.T) {
 		"PolicyDocument": map[string]interface{}{
 			"Statement": []interface{}{
 				map[string]interface{}{
-					"Sid":      "ReadTheStack",
-					"Effect":   "Allow",
-					"Action":   []interface{}{"cloudformation:DescribeStacks", "cloudformation:GetTemplate"},
+					"Sid":    "ReadTheStack",
+					"Effect": "Allow",
+					"Action": []interface{}{"cloudformation:DescribeStacks", "cloudformation:GetTemplate"},
 					// The stack the role is defined in, whatever its name.
 					"Resource": "arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/*",
 				},
@@ -147,7 +147,7 @@ func TestEnvironmentAgnostic(t *testing.T) {
 	tpl := assertions.Template_FromStack(stack, nil)
 	// The ARNs are built from AWS::Partition, AWS::AccountId and AWS::Region.
 	doc := policyJSON(t, tpl)
-	for _, want := range []string{"AWS::AccountId", "AWS::Region", "AWS::Partition", "stack/PipelineStack/*"} {
+	for _, want := range []string{"AWS::AccountId", "AWS::Region", "AWS::Partition", "stack/Agnostic/*"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("policy lacks %q: %s", want, doc)
 		}
