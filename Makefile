@@ -44,8 +44,9 @@ diff-fixtures: deps
 	go test ./tools/diffcomment/... -update
 
 .PHONY: docs
-## docs: regenerate the README's config reference and pipeline diagram
+## docs: regenerate the README's config reference, pipeline diagram and Go snippets
 docs: deps
+	go run ./tools/snippets README.md docs/*.md
 	go run ./tools/configref -readme README.md
 	go run ./tools/diagram -template test/testdata/PipelineStack.golden.json -readme README.md
 

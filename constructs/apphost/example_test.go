@@ -16,12 +16,15 @@ func ExampleNewHost() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Example"), nil)
 
+	// snippet:readme
 	host := apphost.NewHost(stack, "Host", &apphost.HostProps{
 		Architecture: awsec2.InstanceArchitecture_ARM_64,
-		Tags:         &map[string]*string{"App": jsii.String("myapp")},
+		Tags:         &map[string]*string{"App": jsii.String("web")},
 		IngressCidr:  jsii.String("203.0.113.0/24"),
+		// Access: the serverdeploy.HostAccess of the pipeline.
 	})
 	awscdk.NewCfnOutput(stack, jsii.String("HostInstanceId"), &awscdk.CfnOutputProps{Value: host.Instance().InstanceId()})
+	// snippet:end
 
 	fmt.Println(host.SecurityGroup().Connections().SecurityGroups() != nil)
 	// Output: true

@@ -15,6 +15,7 @@ func ExampleNewDiffRole() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("CiAccess"), nil)
 
+	// snippet:readme
 	dr := diffrole.NewDiffRole(stack, "DiffRole", &diffrole.DiffRoleProps{
 		Owner: jsii.String("acme"),
 		Repo:  jsii.String("web"),
@@ -22,6 +23,7 @@ func ExampleNewDiffRole() {
 	awscdk.NewCfnOutput(stack, jsii.String("DiffRoleArn"), &awscdk.CfnOutputProps{
 		Value: dr.Role().RoleArn(),
 	})
+	// snippet:end
 
 	fmt.Println(*dr.Node().Id())
 	// Output: DiffRole

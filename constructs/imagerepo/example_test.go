@@ -10,18 +10,21 @@ import (
 	"github.com/shipline/shipline/constructs/imagerepo"
 )
 
+// A repository for the app's images that the hosts' role may pull from.
 func ExampleNewRepository() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Images"), nil)
-
-	repo := imagerepo.NewRepository(stack, "AppImages", &imagerepo.RepositoryProps{
-		KeepReleaseImages: jsii.Number(10),
-	})
-	hosts := awsiam.NewRole(stack, jsii.String("HostRole"), &awsiam.RoleProps{
+	hostRole := awsiam.NewRole(stack, jsii.String("HostRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
 	})
-	repo.GrantPull(hosts)
+
+	// snippet:readme
+	repo := imagerepo.NewRepository(stack, "Images", &imagerepo.RepositoryProps{
+		KeepReleaseImages: jsii.Number(10),
+	})
+	repo.GrantPull(hostRole)
+	// snippet:end
 
 	fmt.Println(*repo.Node().Id(), *repo.Repository().Node().Id())
-	// Output: AppImages Resource
+	// Output: Images Resource
 }

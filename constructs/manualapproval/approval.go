@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
@@ -29,6 +30,10 @@ type ApprovalProps struct {
 	// EncryptionKey encrypts a new topic.
 	// Default: a new KMS key with rotation on.
 	EncryptionKey awskms.IKey
+	// TopicName is the physical name of a new topic (1-256 letters, digits,
+	// '-' and '_').
+	// Default: a name CloudFormation generates.
+	TopicName *string
 }
 
 // ActionOptions shape one approval action.
@@ -59,6 +64,8 @@ type Approval struct {
 	key   awskms.IKey
 }
 
+var reTopicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
 // NewApproval creates the topic (unless one is passed) and the subscriptions.
 func NewApproval(scope constructs.Construct, id string, props *ApprovalProps) *Approval {
 	var p ApprovalProps
@@ -71,7 +78,7 @@ func NewApproval(scope constructs.Construct, id string, props *ApprovalProps) *A
 		// The synth fails listing every problem; no subscription is made
 		// from an invalid list.
 		propcheck.Report(a, err)
-		p.Emails, p.EncryptionKey = nil, nil
+		p.Emails, p.EncryptionKey, p.TopicName = nil, nil, nil
 	}
 
 	a.topic = p.Topic
@@ -84,6 +91,7 @@ func NewApproval(scope constructs.Construct, id string, props *ApprovalProps) *A
 			})
 		}
 		a.topic = awssns.NewTopic(a, jsii.String("Resource"), &awssns.TopicProps{
+			TopicName:   p.TopicName,
 			DisplayName: jsii.String("Pipeline approvals"),
 			EnforceSSL:  jsii.Bool(true),
 			MasterKey:   a.key,
@@ -104,6 +112,11 @@ func (p ApprovalProps) validate() error {
 	}
 	if p.Topic != nil && p.EncryptionKey != nil {
 		errs = append(errs, errors.New("EncryptionKey: got a key with an existing Topic, want it only for a new topic"))
+	}
+	if p.Topic != nil && p.TopicName != nil {
+		errs = append(errs, errors.New("TopicName: got a name with an existing Topic, want it only for a new topic"))
+	} else if p.TopicName != nil && !*awscdk.Token_IsUnresolved(p.TopicName) && !reTopicName.MatchString(*p.TopicName) {
+		errs = append(errs, fmt.Errorf("TopicName: got %q, want 1-256 letters, digits, '-' or '_'", *p.TopicName))
 	}
 	if p.Emails != nil {
 		for _, e := range *p.Emails {

@@ -2,37 +2,66 @@ package releasepipeline_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/constructs/dockerbuild"
 	"github.com/shipline/shipline/constructs/manualapproval"
 	"github.com/shipline/shipline/constructs/releasepipeline"
+	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
+// A pipeline that deploys to an existing Auto Scaling group, with a test
+// stage of your own between the build and the deployment.
 func ExampleNewPipeline() {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("Delivery"), nil)
+	build := dockerbuild.NewProject(stack, "Build", &dockerbuild.ProjectProps{
+		Repository: awsecr.Repository_FromRepositoryName(stack, jsii.String("Images"), jsii.String("web")),
+		Managed:    &dockerbuild.ManagedBuild{AppName: jsii.String("web")},
+	})
+	approval := manualapproval.NewApproval(stack, "Approval", &manualapproval.ApprovalProps{
+		Emails: jsii.Strings("ops@example.com"),
+	})
 
-	project := awscodebuild.NewPipelineProject(stack, jsii.String("Build"), nil)
-	group := awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(stack, jsii.String("Group"),
-		&awscodedeploy.ServerDeploymentGroupAttributes{
-			Application:         awscodedeploy.ServerApplication_FromServerApplicationName(stack, jsii.String("App"), jsii.String("web")),
-			DeploymentGroupName: jsii.String("web-prod"),
-		})
-	approval := manualapproval.NewApproval(stack, "Approval", &manualapproval.ApprovalProps{Emails: jsii.Strings("ops@example.com")})
-
+	// snippet:readme
+	// Hosts by tag or, as here, an existing Auto Scaling group: the pipeline
+	// takes either as is.
+	fleet := awsautoscaling.AutoScalingGroup_FromAutoScalingGroupName(stack, jsii.String("Fleet"), jsii.String("web-fleet"))
+	group := serverdeploy.NewDeploymentGroup(stack, "Deploy", &serverdeploy.DeploymentGroupProps{
+		AutoScalingGroups: &[]awsautoscaling.IAutoScalingGroup{fleet},
+	})
 	p := releasepipeline.NewPipeline(stack, "Release", &releasepipeline.PipelineProps{
 		Owner:            jsii.String("acme"),
 		Repo:             jsii.String("web"),
-		BuildProject:     project,
-		DeploymentGroup:  group,
+		BuildProject:     build.Project(),
+		DeploymentGroup:  group.DeploymentGroup(),
 		Approval:         approval,
 		ApprovalPosition: releasepipeline.BeforeDeploy,
 	})
+	// A stage of your own: tests of the pushed commit, after the build and
+	// before the approval.
+	tests := awscodebuild.NewPipelineProject(stack, jsii.String("Tests"), &awscodebuild.PipelineProjectProps{
+		BuildSpec: awscodebuild.BuildSpec_FromSourceFilename(jsii.String("ci/test.yml")),
+	})
+	p.AddStageBeforeDeploy("Test", awscodepipelineactions.NewCodeBuildAction(&awscodepipelineactions.CodeBuildActionProps{
+		ActionName: jsii.String("UnitTests"),
+		Project:    tests,
+		Input:      p.SourceArtifact(),
+	}))
+	p.NotifyTopic(approval.Topic())
+	// snippet:end
 
-	fmt.Println(*p.Pipeline().Node().Id(), p.Connection() != nil)
-	// Output: Resource true
+	var stages []string
+	for _, s := range *p.Pipeline().Stages() {
+		stages = append(stages, *s.StageName())
+	}
+	fmt.Println(strings.Join(stages, " → "))
+	// Output: Source → Build → Test → Approval → Deploy
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/internal/cdktest"
+	"github.com/shipline/shipline/internal/cfnlint"
 )
 
 // TestReleaseStackSynthesizes checks the reuse guide's app: it synthesizes,
@@ -26,19 +24,5 @@ func TestReleaseStackSynthesizes(t *testing.T) {
 	tmpl.HasResourceProperties(jsii.String("AWS::CodeBuild::Project"), map[string]any{
 		"Environment": assertions.Match_ObjectLike(&map[string]any{"Type": "ARM_CONTAINER"}),
 	})
-}
-
-// TestGuideShowsThisApp keeps docs/reuse.md's listing identical to main.go.
-func TestGuideShowsThisApp(t *testing.T) {
-	code, err := os.ReadFile("main.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	guide, err := os.ReadFile(filepath.Join(cdktest.ModuleRoot(), "docs", "reuse.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(guide), "```go\n"+string(code)+"```") {
-		t.Error("docs/reuse.md's listing differs from examples/reuse/main.go: paste the file into the guide")
-	}
+	cfnlint.LintStack(t, stack)
 }
