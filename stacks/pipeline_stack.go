@@ -269,6 +269,10 @@ func (s *PipelineStack) outputs(cfg config.Config) {
 	out("ConnectionArn", connDesc, s.Pipeline.ConnectionArn())
 	out("ApprovalTopicArn", "SNS topic announcing approvals and deployment events; approvers must confirm their subscription email", s.Approval.Topic().TopicArn())
 	out("DeploymentGroupName", "CodeDeploy deployment group", s.DeploymentGroup.DeploymentGroup().DeploymentGroupName())
+	// Read by the shipline command to find the releases and the settings.
+	out("DeployApplicationName", "CodeDeploy application of the deployment group", s.DeploymentGroup.Application().ApplicationName())
+	out("BuildProjectName", "CodeBuild project that builds the image and the deploy bundle", s.Build.Project().ProjectName())
+	out("ArtifactBucketName", "S3 bucket holding the pipeline's artifacts, deploy bundles included", s.Pipeline.ArtifactBucket().BucketName())
 	out("HostPolicyArn", "Policy for deployment targets, Systems Manager access included: attach it alone to your hosts' instance profile role", s.HostAccess.Policy().ManagedPolicyArn())
 	if s.Host != nil {
 		out("HostInstanceId", "Managed host; shell access with `aws ssm start-session --target <id>`", s.Host.Instance().InstanceId())

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// when formats a time for a person: UTC, to the second; "-" when unknown.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// shortDigest keeps the algorithm and the first 12 hex digits.
+func shortDigest(d string) string {
+	if len(d) > len("sha256:")+12 {
+		return d[:len("sha256:")+12]
+	}
+	if d == "" {
+		return "-"
+	}
+	return d
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// table writes tab-separated rows as aligned columns.
+func table(w io.Writer, header string, rows []string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	io.WriteString(tw, header+"\n")
+	for _, r := range rows {
+		io.WriteString(tw, r+"\n")
+	}
+	tw.Flush()
+}
+
+func cols(c ...string) string { return strings.Join(c, "\t") }

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"time"
+
+	"github.com/shipline/shipline/internal/motogap"
+)
+
+const codedeployTarget = "CodeDeploy_20141006."
+
+// fillDeploymentGaps registers the CodeDeploy operations moto 5.2 lacks:
+// deployments read from moto get the status the test scripted (moto leaves
+// every deployment "Created"), and the instance targets the test recorded.
+func (w *world) fillDeploymentGaps() {
+	w.gap.Handle(codedeployTarget+"CreateDeployment", func(body map[string]any) (any, error) {
+		out, err := w.gap.Forward("codedeploy", codedeployTarget+"CreateDeployment", body)
+		if err != nil {
+			return nil, err
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		id := out["deploymentId"].(string)
+		w.created = append(w.created, id)
+		if w.next != nil {
+			w.statuses[id], w.next = w.next, nil
+			w.targets[id], w.nextTargets = w.nextTargets, nil
+		}
+		return out, nil
+	})
+	w.gap.Handle(codedeployTarget+"GetDeployment", func(body map[string]any) (any, error) {
+		out, err := w.gap.Forward("codedeploy", codedeployTarget+"GetDeployment", body)
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := out["deploymentInfo"].(map[string]any); ok {
+			w.applyState(d, true)
+		}
+		return out, nil
+	})
+	w.gap.Handle(codedeployTarget+"BatchGetDeployments", func(body map[string]any) (any, error) {
+		out, err := w.gap.Forward("codedeploy", codedeployTarget+"BatchGetDeployments", body)
+		if err != nil {
+			return nil, err
+		}
+		list, _ := out["deploymentsInfo"].([]any)
+		for _, d := range list {
+			if d, ok := d.(map[string]any); ok {
+				w.applyState(d, false)
+			}
+		}
+		return out, nil
+	})
+	w.gap.Handle(codedeployTarget+"ListDeploymentTargets", func(body map[string]any) (any, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		ids := []string{}
+		for _, t := range w.targets[body["deploymentId"].(string)] {
+			ids = append(ids, t["targetId"].(string))
+		}
+		return map[string]any{"targetIds": ids}, nil
+	})
+	w.gap.Handle(codedeployTarget+"BatchGetDeploymentTargets", func(body map[string]any) (any, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		want := map[string]bool{}
+		for _, id := range body["targetIds"].([]any) {
+			want[id.(string)] = true
+		}
+		out := []any{}
+		for _, t := range w.targets[body["deploymentId"].(string)] {
+			if want[t["targetId"].(string)] {
+				out = append(out, map[string]any{"deploymentTargetType": "InstanceTarget", "instanceTarget": t})
+			}
+		}
+		return map[string]any{"deploymentTargets": out}, nil
+	})
+}
+
+// applyState puts the scripted state on a deployment moto returned; advance
+// moves to the next scripted state (each GetDeployment is one look).
+func (w *world) applyState(d map[string]any, advance bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// moto writes times as ISO strings; the API (and the SDK) use epoch seconds.
+	for _, k := range []string{"createTime", "startTime", "completeTime"} {
+		if s, ok := d[k].(string); ok {
+			if t, err := time.Parse("2006-01-02T15:04:05.000Z", s); err == nil {
+				d[k] = float64(t.UnixMilli()) / 1000
+			}
+		}
+		if d[k] == nil {
+			delete(d, k)
+		}
+	}
+	id, _ := d["deploymentId"].(string)
+	states := w.statuses[id]
+	if len(states) == 0 {
+		return
+	}
+	s := states[0]
+	if advance && len(states) > 1 {
+		w.statuses[id] = states[1:]
+	}
+	d["status"] = s.status
+	overview := map[string]any{}
+	for k, v := range s.overview {
+		overview[k] = v
+	}
+	d["deploymentOverview"] = overview
+	if s.err != "" {
+		d["errorInformation"] = map[string]any{"code": "HEALTH_CONSTRAINTS", "message": s.err}
+	}
+}
+
+const pipelineTarget = "CodePipeline_20150709."
+
+// stageRun is a stage's scripted latest execution.
+type stageRun struct {
+	status, message string
+}
+
+// fillPipelineGaps answers GetPipelineState and ListPipelineExecutions, which
+// moto 5.2 lacks: stage names come from the pipeline moto holds (so a missing
+// pipeline is moto's own error), states from the test.
+func (w *world) fillPipelineGaps(stages map[string]stageRun, commit, summary string) {
+	w.gap.Handle(pipelineTarget+"GetPipelineState", func(body map[string]any) (any, error) {
+		p, err := w.gap.Forward("codepipeline", pipelineTarget+"GetPipeline", map[string]any{"name": body["name"]})
+		if err != nil {
+			return nil, &motogap.Error{Status: 400, Code: "PipelineNotFoundException", Msg: err.Error()}
+		}
+		var states []any
+		for _, s := range p["pipeline"].(map[string]any)["stages"].([]any) {
+			name := s.(map[string]any)["name"].(string)
+			run, ok := stages[name]
+			if !ok {
+				states = append(states, map[string]any{"stageName": name})
+				continue
+			}
+			action := map[string]any{"status": run.status, "lastStatusChange": float64(time.Now().Unix())}
+			if run.message != "" {
+				action["errorDetails"] = map[string]any{"code": "JobFailed", "message": run.message}
+			}
+			states = append(states, map[string]any{
+				"stageName":       name,
+				"latestExecution": map[string]any{"pipelineExecutionId": "e-1", "status": run.status},
+				"actionStates":    []any{map[string]any{"actionName": name, "latestExecution": action}},
+			})
+		}
+		return map[string]any{"pipelineName": body["name"], "stageStates": states}, nil
+	})
+	w.gap.Handle(pipelineTarget+"ListPipelineExecutions", func(body map[string]any) (any, error) {
+		return map[string]any{"pipelineExecutionSummaries": []any{map[string]any{
+			"pipelineExecutionId": "e-1", "status": "Failed", "startTime": float64(time.Now().Add(-time.Hour).Unix()),
+			"sourceRevisions": []any{map[string]any{"actionName": "GitHub", "revisionId": commit, "revisionSummary": summary}},
+		}}}, nil
+	})
+}
