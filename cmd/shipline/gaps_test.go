@@ -155,3 +155,37 @@ func (w *world) fillPipelineGaps(stages map[string]stageRun, commit, summary str
 		}}}, nil
 	})
 }
+
+// fillDoctorGaps answers what moto 5.2 cannot: the GitHub connection's
+// status (no CodeConnections), the hosts' Systems Manager registration (no
+// DescribeInstanceInformation), and what the probe printed on each host (Run
+// Command runs nothing; moto keeps the command, its output comes from here).
+func (w *world) fillDoctorGaps(connection string, online []string, printed map[string]string) {
+	w.gap.Handle("CodeConnections_20231201.GetConnection", func(body map[string]any) (any, error) {
+		return map[string]any{"Connection": map[string]any{"ConnectionName": "web-github", "ConnectionArn": body["ConnectionArn"],
+			"ConnectionStatus": connection, "ProviderType": "GitHub"}}, nil
+	})
+	w.gap.Handle("AmazonSSM.DescribeInstanceInformation", func(body map[string]any) (any, error) {
+		var list []any
+		for _, id := range online {
+			list = append(list, map[string]any{"InstanceId": id, "PingStatus": "Online", "AgentVersion": "3.3.1142.0"})
+		}
+		return map[string]any{"InstanceInformationList": list}, nil
+	})
+	// moto adds every instance of the region to a command sent without
+	// targets: record what the command asked for.
+	w.gap.Handle("AmazonSSM.SendCommand", func(body map[string]any) (any, error) {
+		w.mu.Lock()
+		w.sent = append(w.sent, body)
+		w.mu.Unlock()
+		return w.gap.Forward("ssm", "AmazonSSM.SendCommand", body)
+	})
+	w.gap.Handle("AmazonSSM.GetCommandInvocation", func(body map[string]any) (any, error) {
+		out, err := w.gap.Forward("ssm", "AmazonSSM.GetCommandInvocation", body)
+		if err != nil {
+			return nil, err
+		}
+		out["StandardOutputContent"] = printed[body["InstanceId"].(string)]
+		return out, nil
+	})
+}

@@ -73,6 +73,7 @@ type world struct {
 	next        []deploymentState
 	nextTargets []map[string]any
 	created     []string
+	sent        []map[string]any // Run Commands sent
 }
 
 // deploymentState is what GetDeployment reports at one look.

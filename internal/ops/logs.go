@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -33,7 +34,7 @@ func Logs(ctx context.Context, c *Clients, s *Stack, opt LogOptions, emit func(L
 		opt.Poll = 2 * time.Second
 	}
 	start := opt.Since
-	seen := map[string]bool{}
+	seen := map[string]time.Time{}
 	for {
 		newest, err := readLogs(ctx, c, s.LogGroup, start, opt.Filter, seen, emit)
 		if err != nil {
@@ -47,6 +48,11 @@ func Logs(ctx context.Context, c *Clients, s *Stack, opt LogOptions, emit func(L
 		if newest.After(start) {
 			start = newest
 		}
+		for id, t := range seen {
+			if t.Before(start) {
+				delete(seen, id) // never read again
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -55,12 +61,13 @@ func Logs(ctx context.Context, c *Clients, s *Stack, opt LogOptions, emit func(L
 	}
 }
 
-func readLogs(ctx context.Context, c *Clients, group string, start time.Time, filter string, seen map[string]bool, emit func(LogEvent)) (time.Time, error) {
+func readLogs(ctx context.Context, c *Clients, group string, start time.Time, filter string, seen map[string]time.Time, emit func(LogEvent)) (time.Time, error) {
 	in := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: &group, StartTime: ptr(start.UnixMilli())}
 	if filter != "" {
 		in.FilterPattern = &filter
 	}
 	newest := start
+	var batch []LogEvent
 	p := cloudwatchlogs.NewFilterLogEventsPaginator(c.Logs, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -75,16 +82,21 @@ func readLogs(ctx context.Context, c *Clients, group string, start time.Time, fi
 		}
 		for _, e := range page.Events {
 			id := deref(e.EventId)
-			if seen[id] {
+			if _, dup := seen[id]; dup {
 				continue
 			}
-			seen[id] = true
 			t := time.UnixMilli(deref64(e.Timestamp))
+			seen[id] = t
 			if t.After(newest) {
 				newest = t
 			}
-			emit(LogEvent{Time: t, Stream: deref(e.LogStreamName), Message: deref(e.Message)})
+			batch = append(batch, LogEvent{Time: t, Stream: deref(e.LogStreamName), Message: deref(e.Message)})
 		}
+	}
+	// Pages come stream by stream: interleave the app's and the proxy's lines.
+	slices.SortStableFunc(batch, func(a, b LogEvent) int { return a.Time.Compare(b.Time) })
+	for _, e := range batch {
+		emit(e)
 	}
 	return newest, nil
 }

@@ -123,7 +123,10 @@ func splitImage(uri string) (repo, digest string, ok bool) {
 		return "", "", false
 	}
 	_, repo, ok = strings.Cut(ref, "/")
-	return repo, digest, ok && repo != ""
+	if !ok || repo == "" {
+		return "", "", false
+	}
+	return repo, digest, true
 }
 
 // imageProblem says why the image cannot be pulled ("" when it can).
@@ -158,7 +161,13 @@ func FindRelease(releases []Release, name string) (Release, error) {
 	}
 	switch len(found) {
 	case 0:
-		return Release{}, fmt.Errorf("no release %q among the last %d deployments: `shipline releases` lists them", name, historyLimit)
+		hint := ""
+		for _, r := range releases {
+			if r.Commit == "" {
+				hint = " (a release whose bundle is gone is known only by its deployment id)"
+			}
+		}
+		return Release{}, fmt.Errorf("no release %q among the last %d deployments%s: `shipline releases` lists them", name, historyLimit, hint)
 	case 1:
 		return found[0], nil
 	}
