@@ -88,7 +88,7 @@ func TestDoctorReportsEachProblemWithWhatToDo(t *testing.T) {
 		"fail connection GitHub connection web-github is PENDING: complete the handshake",
 		"ok hosts 2 running host(s) with tag deploy=web: ",
 		"ok profile " + good + " has instance profile",
-		"fail profile " + bare + " has no instance profile: attach one whose role has the policy arn:aws:iam::" + account + ":policy/web-host",
+		"fail profile " + bare + " has no instance profile: attach one whose role has the host policy arn:aws:iam::" + account + ":policy/web-host",
 		"ok ssm " + good + " is online in Systems Manager",
 		"fail ssm " + bare + " is not registered with Systems Manager",
 		"ok agent " + good + " runs the CodeDeploy agent",

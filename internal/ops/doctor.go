@@ -144,12 +144,12 @@ func checkHosts(ctx context.Context, c *Clients, s *Stack, opt DoctorOptions) []
 	out := []Finding{ok(check, "%d running host(s) with tag %s: %s", len(hosts), by, strings.Join(ids, ", "))}
 	for _, h := range hosts {
 		if h.IamInstanceProfile == nil {
-			out = append(out, fail("profile", "%s has no instance profile: attach one whose role has the policy %s and AmazonSSMManagedInstanceCore", deref(h.InstanceId), orOutput(s.HostPolicyARN, "HostPolicyArn")))
+			out = append(out, fail("profile", "%s has no instance profile: attach one whose role has the host policy %s (it includes Systems Manager access)", deref(h.InstanceId), orOutput(s.HostPolicyARN, "HostPolicyArn")))
 		} else {
 			out = append(out, ok("profile", "%s has instance profile %s", deref(h.InstanceId), deref(h.IamInstanceProfile.Arn)))
 		}
 	}
-	online, fs := checkSSM(ctx, c, ids)
+	online, fs := checkSSM(ctx, c, ids, orOutput(s.HostPolicyARN, "HostPolicyArn"))
 	out = append(out, fs...)
 	if len(online) > 0 {
 		out = append(out, probeHosts(ctx, c, online, opt)...)
@@ -165,7 +165,7 @@ func orOutput(v, output string) string {
 }
 
 // checkSSM reports which hosts Systems Manager can reach.
-func checkSSM(ctx context.Context, c *Clients, ids []string) ([]string, []Finding) {
+func checkSSM(ctx context.Context, c *Clients, ids []string, hostPolicy string) ([]string, []Finding) {
 	const check = "ssm"
 	out, err := c.SSM.DescribeInstanceInformation(ctx, &ssm.DescribeInstanceInformationInput{
 		Filters: []ssmtypes.InstanceInformationStringFilter{{Key: ptr("InstanceIds"), Values: ids}},
@@ -183,7 +183,7 @@ func checkSSM(ctx context.Context, c *Clients, ids []string) ([]string, []Findin
 		i, found := info[id]
 		switch {
 		case !found:
-			fs = append(fs, fail(check, "%s is not registered with Systems Manager: give its role AmazonSSMManagedInstanceCore and check that the SSM agent runs and reaches the SSM endpoints", id))
+			fs = append(fs, fail(check, "%s is not registered with Systems Manager: give its role the host policy %s, and check that the SSM agent runs and reaches the SSM endpoints", id, hostPolicy))
 		case i.PingStatus != ssmtypes.PingStatusOnline:
 			fs = append(fs, fail(check, "%s is registered with Systems Manager but %s: check that the SSM agent runs and reaches the SSM endpoints", id, i.PingStatus))
 		default:
