@@ -265,7 +265,9 @@ func TestAfterInstallFailures(t *testing.T) {
 		{"required settings missing", func(r map[string]string) { r["REQUIRED_SETTINGS"] = "APP_PORT SMTP_HOST DB_PASSWORD API_KEY" }, nil,
 			[]string{"required settings missing under /web/: SMTP_HOST API_KEY:", "create them in Parameter Store"}},
 		{"bad health timeout", func(r map[string]string) { r["HEALTH_TIMEOUT"] = "1m" }, nil,
-			[]string{"HEALTH_TIMEOUT", "'1m'", "positive number of seconds"}},
+			[]string{"HEALTH_TIMEOUT", "'1m'", "from 1 to 480"}},
+		{"health timeout beyond the hook's", func(r map[string]string) { r["HEALTH_TIMEOUT"] = "900" }, nil,
+			[]string{"HEALTH_TIMEOUT", "'900'", "from 1 to 480"}},
 		{"no proxy service", nil, []string{"STUB_COMPOSE_SERVICES=app worker"},
 			[]string{"has no service 'nginx'", "README"}},
 	}

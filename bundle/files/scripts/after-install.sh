@@ -44,8 +44,10 @@ for pair in $parameter_paths; do
 done
 [[ $parameter_path =~ ^/([A-Za-z0-9_.-]+/)*$ ]] ||
 	die "the parameter path for deployment group '${DEPLOYMENT_GROUP_NAME:-}' is '$parameter_path', not a Parameter Store path like /web/: fix PARAMETER_PATH or PARAMETER_PATHS of the build"
-[[ $health_timeout =~ ^[1-9][0-9]*$ ]] ||
-	die "HEALTH_TIMEOUT in $RELEASE_ENV is '$health_timeout', not a positive number of seconds: fix the stack's health timeout setting"
+# ApplicationStart has 600 s (appspec.yml): room for the start, the drain and the stop.
+if [[ ! $health_timeout =~ ^[1-9][0-9]*$ ]] || ((health_timeout > 480)); then
+	die "HEALTH_TIMEOUT in $RELEASE_ENV is '$health_timeout', not a number of seconds from 1 to 480: fix the stack's health timeout setting"
+fi
 [[ $keep_releases =~ ^[1-9][0-9]*$ ]] ||
 	die "KEEP_RELEASES in $RELEASE_ENV is '$keep_releases', not a positive number: fix the stack's setting"
 for name in $required; do
