@@ -8,12 +8,19 @@ NPM_STAMP := node_modules/.package-lock.json
 # drives aws-cdk-lib from Go) and the CLI both use the `node` on PATH.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
+CFNDIFF_STAMP := tools/diffcomment/cfndiff/node_modules/.package-lock.json
+
 .PHONY: synth test deps
 deps: $(NPM_STAMP)
+	@echo "==> go mod download (on a cold machine: aws-cdk-go alone is an 82 MB download)"
 	go mod download
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+# The CDK's template diff engine, which tools/diffcomment and its tests run.
+$(CFNDIFF_STAMP): tools/diffcomment/cfndiff/package.json tools/diffcomment/cfndiff/package-lock.json
+	cd tools/diffcomment/cfndiff && npm ci --no-audit --no-fund
 
 ## synth: synthesize the default stack into cdk.out/ (offline, no AWS account)
 synth: deps
@@ -22,8 +29,15 @@ synth: deps
 ## test: the whole test suite
 # -p 4: the long stack-level package starts without queuing behind the unit
 # tests, which mostly wait on jsii's pipes (bench/README.md: -8% on 2 cores).
-test: deps
+# A cold machine spends minutes compiling aws-cdk-go before any test runs:
+# go build -v names each package as it compiles it, so the wait says what it
+# is. Libraries only (no linking); on a warm build cache it prints nothing.
+test: deps $(CFNDIFF_STAMP)
+	@echo "==> compiling the packages the tests use (a cold build cache compiles aws-cdk-go: several minutes)"
+	go build -v $$(go list -deps -test -f '{{if and .GoFiles (ne .Name "main") (not .ForTest) (not .Standard)}}{{.ImportPath}}{{end}}' ./...)
+	@echo "==> go vet ./..."
 	go vet ./...
+	@echo "==> go test -p 4 ./... (a line per package as it finishes; ./test synthesizes every stack variant)"
 	go test -p 4 ./...
 
 .PHONY: diagram diagram-check diff-fixtures
@@ -38,8 +52,8 @@ diagram-check: deps
 	cdk synth --quiet
 	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md -check
 
-## diff-fixtures: re-record the cdk diff outputs tools/diffcomment is tested on, refresh its goldens
-diff-fixtures: deps
+## diff-fixtures: re-record the template pairs tools/diffcomment is tested on, refresh its goldens
+diff-fixtures: deps $(CFNDIFF_STAMP)
 	bash tools/diffcomment/testdata/record.sh
 	go test ./tools/diffcomment/... -update
 

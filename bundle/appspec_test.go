@@ -114,7 +114,8 @@ func TestAppspec(t *testing.T) {
 
 // TestHooksBeforeInstallReadNoBundleFile: ApplicationStop runs the previous
 // revision and BeforeInstall runs before Install copies the files, so neither
-// may use another file of the bundle (the seed's second trouble).
+// may use another file of the bundle: on a first deployment, or after the
+// bundle changed, that file is missing or is the previous revision's.
 func TestHooksBeforeInstallReadNoBundleFile(t *testing.T) {
 	doc := parseAppspec(t)
 	others := []string{"release.env"} // written by the build into the revision

@@ -29,7 +29,8 @@ type ProjectProps struct {
 	Architecture awsec2.InstanceArchitecture
 	// BuildSpec the project runs, e.g.
 	// awscodebuild.BuildSpec_FromSourceFilename(jsii.String("buildspec.yml"))
-	// for the app repository's own (the seed's way).
+	// for a buildspec in the app repository, which then also supplies the
+	// appspec and hook scripts.
 	// Default: shipline's managed buildspec and deploy bundle (see Managed).
 	BuildSpec awscodebuild.BuildSpec
 	// Managed configures the managed buildspec; AppName is required when

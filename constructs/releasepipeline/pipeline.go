@@ -30,7 +30,8 @@ import (
 type ApprovalPosition string
 
 const (
-	// BeforeBuild approves a commit before anything is built (the seed's order).
+	// BeforeBuild approves a commit before anything is built, so no build
+	// runs (or costs) for a commit nobody approves.
 	BeforeBuild ApprovalPosition = "beforeBuild"
 	// BeforeDeploy builds first and approves the built image before it ships.
 	BeforeDeploy ApprovalPosition = "beforeDeploy"

@@ -1,74 +1,90 @@
-// Command diffcomment turns `cdk diff` output into the markdown of a
-// pull-request comment. It reads the output from a file (or standard input)
-// and writes the comment to standard output.
+// Command diffcomment compares a stack's deployed template with its
+// synthesized one and writes the markdown of a pull-request comment:
 //
-//	npx cdk diff PipelineStack --no-color >diff.txt 2>&1
-//	go run ./tools/diffcomment -in diff.txt -method template -commit "$SHA" >comment.md
+//	aws cloudformation get-template --stack-name PipelineStack \
+//	  --query TemplateBody --output json >deployed.json
+//	npx cdk synth PipelineStack --quiet
+//	go run ./tools/diffcomment -stack PipelineStack -deployed deployed.json \
+//	  -synth cdk.out/PipelineStack.template.json -commit "$SHA" -out comment.md
+//
+// The comparison uses the CDK's own diff engine, pinned in
+// tools/diffcomment/cfndiff (install it with `npm ci` there; `make test`
+// does). An empty or missing -deployed file stands for a stack not deployed
+// yet. With -failure LOG it writes a comment saying the diff could not be
+// computed, with LOG (the output of the step that failed).
 //
 // The comment starts with a hidden marker (<!-- shipline-cdk-diff -->) so a
 // workflow can find and update its previous comment. With -fail-on-warning it
 // exits with status 2 after writing the comment when the diff replaces or
-// deletes a stateful resource or broadens IAM permissions.
+// deletes a stateful resource, makes data deletable or broadens permissions.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/shipline/shipline/tools/diffcomment/diffreport"
 )
 
+type config struct {
+	stack, deployed, synth, engine, out, commit, failure string
+	failOnWarning                                        bool
+}
+
 func main() {
-	in := flag.String("in", "-", "cdk diff output to read; - for standard input")
-	out := flag.String("out", "-", "file to write the comment to; - for standard output")
-	method := flag.String("method", "", "how the diff was computed: change-set or template")
-	commit := flag.String("commit", "", "commit the diff was computed for")
-	failed := flag.Bool("failed", false, "cdk diff exited with an error")
-	failOnWarning := flag.Bool("fail-on-warning", false, "exit with status 2 when the comment has warnings")
+	var c config
+	flag.StringVar(&c.stack, "stack", "PipelineStack", "name of the stack")
+	flag.StringVar(&c.deployed, "deployed", "", "the deployed template (JSON); empty or missing: not deployed yet")
+	flag.StringVar(&c.synth, "synth", "", "the synthesized template, e.g. cdk.out/PipelineStack.template.json")
+	flag.StringVar(&c.engine, "engine", "", "folder of the pinned diff engine (default: "+diffreport.EngineDir+" in the module)")
+	flag.StringVar(&c.out, "out", "-", "file to write the comment to; - for standard output")
+	flag.StringVar(&c.commit, "commit", "", "commit the diff was computed for")
+	flag.StringVar(&c.failure, "failure", "", "the log of a step that failed: write a comment saying so instead of a diff")
+	flag.BoolVar(&c.failOnWarning, "fail-on-warning", false, "exit with status 2 when the comment has warnings")
 	flag.Parse()
-	if err := run(*in, *out, *method, *commit, *failed, *failOnWarning); err != nil {
+	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "diffcomment:", err)
-		if err == errWarnings {
+		if errors.Is(err, errWarnings) {
 			os.Exit(2)
 		}
 		os.Exit(1)
 	}
 }
 
-var errWarnings = fmt.Errorf("the diff has warnings")
+var errWarnings = errors.New("the diff has warnings")
 
-func run(in, out, method, commit string, failed, failOnWarning bool) error {
-	var raw []byte
-	var err error
-	if in == "-" {
-		raw, err = io.ReadAll(os.Stdin)
-	} else {
-		raw, err = os.ReadFile(in)
-	}
-	if err != nil {
-		return err
-	}
-	rep, err := diffreport.Parse(strings.NewReader(string(raw)))
-	if err != nil {
-		return err
-	}
+func run(c config) error {
 	var w io.Writer = os.Stdout
-	if out != "-" {
-		f, err := os.Create(out)
+	if c.out != "-" {
+		f, err := os.Create(c.out)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		w = f
 	}
-	opt := diffreport.Options{Method: method, Commit: commit, Failed: failed}
-	if err := diffreport.Render(w, rep, string(raw), opt); err != nil {
+	opt := diffreport.Options{Commit: c.commit}
+	if c.failure != "" {
+		log, err := os.ReadFile(c.failure)
+		if err != nil {
+			return err
+		}
+		return diffreport.RenderFailure(w, c.stack, string(log), opt)
+	}
+	if c.synth == "" {
+		return errors.New("-synth is required: the synthesized template to compare")
+	}
+	rep, err := diffreport.Compare(c.stack, c.deployed, c.synth, diffreport.CompareOptions{Engine: c.engine})
+	if err != nil {
 		return err
 	}
-	if failOnWarning && len(rep.Warnings()) > 0 {
+	if err := diffreport.Render(w, rep, opt); err != nil {
+		return err
+	}
+	if c.failOnWarning && len(rep.Warnings()) > 0 {
 		return errWarnings
 	}
 	return nil

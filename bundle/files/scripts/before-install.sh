@@ -45,8 +45,9 @@ if ((avail_mb < min_free_mb)); then
 	die "only ${avail_mb} MiB free on $docker_root, need ${min_free_mb} MiB: remove unused images ('docker image prune -a') or grow the volume"
 fi
 
-# The seed's first trouble: stale keys in root's credentials file beat the
-# instance profile, for the CodeDeploy agent and for the aws CLI in these hooks.
+# Keys left in root's credentials file beat the instance profile, for the
+# CodeDeploy agent and for the aws CLI in these hooks: stale ones fail every
+# download and Parameter Store read with errors that do not name the file.
 if [[ -f ${HOME:-/root}/.aws/credentials ]]; then
 	warn "${HOME:-/root}/.aws/credentials exists and overrides the instance profile: remove it unless you mean it"
 fi

@@ -16,42 +16,35 @@ const DefaultMaxOutput = 50000
 
 // Options tune the rendered comment.
 type Options struct {
-	// Method is how the diff was computed: "change-set" or "template"; empty
-	// omits the line.
-	Method string
 	// Commit is the commit the diff was computed for; empty omits it.
 	Commit string
-	// Failed is set when cdk diff itself failed; the comment says so.
-	Failed bool
-	// MaxOutput bounds the embedded output. Default: DefaultMaxOutput.
+	// MaxOutput bounds the embedded diff text. Default: DefaultMaxOutput.
 	MaxOutput int
 }
 
 // Summary is the one-line count of changes.
 func (r *Report) Summary() string {
 	var add, update, replace, remove, iam, policies int
-	for _, s := range r.Stacks {
-		for _, c := range s.Changes {
-			switch {
-			case c.Replaced():
-				replace++
-			case c.Op == OpAdd || c.Op == OpImport:
-				add++
-			case c.Op == OpRemove:
-				remove++
-			default:
-				update++
-			}
+	for _, c := range r.Changes {
+		switch {
+		case c.Replaced():
+			replace++
+		case c.Op == OpAdd || c.Op == OpImport:
+			add++
+		case c.Op == OpRemove:
+			remove++
+		default:
+			update++
 		}
-		for _, row := range s.IAMStatements {
-			if row.Sign == "+" || row.Sign == "-" {
-				iam++
-			}
+	}
+	for _, row := range r.IAMStatements {
+		if row.Sign == "+" || row.Sign == "-" {
+			iam++
 		}
-		for _, row := range s.ManagedPolicies {
-			if row.Sign == "+" || row.Sign == "-" {
-				policies++
-			}
+	}
+	for _, row := range r.ManagedPolicies {
+		if row.Sign == "+" || row.Sign == "-" {
+			policies++
 		}
 	}
 	var parts []string
@@ -70,11 +63,7 @@ func (r *Report) Summary() string {
 		parts = append(parts, plural(policies, "managed policy change"))
 	}
 	if len(parts) == 0 {
-		other := 0
-		for _, s := range r.Stacks {
-			other += len(s.Sections)
-		}
-		if other > 0 {
+		if len(r.Sections) > 0 {
 			return "No resource changes; other sections changed"
 		}
 		return "No differences"
@@ -82,121 +71,111 @@ func (r *Report) Summary() string {
 	return strings.Join(parts, ", ")
 }
 
-// Render writes the markdown comment for rep; raw is the cdk diff output as
-// captured, embedded (without colors) in a folded section.
-func Render(w io.Writer, rep *Report, raw string, opt Options) error {
-	if opt.MaxOutput <= 0 {
-		opt.MaxOutput = DefaultMaxOutput
-	}
+// Render writes the markdown comment for rep.
+func Render(w io.Writer, rep *Report, opt Options) error {
 	var b strings.Builder
-	b.WriteString(Marker + "\n")
-	names := make([]string, 0, len(rep.Stacks))
-	for _, s := range rep.Stacks {
-		names = append(names, "`"+s.Name+"`")
+	writeTitle(&b, rep.Stack)
+	if rep.NotDeployed {
+		b.WriteString("> [!NOTE]\n> The stack is not deployed yet: everything below is new.\n\n")
 	}
-	title := "## cdk diff"
-	if len(names) > 0 {
-		title += ": " + strings.Join(names, ", ")
-	}
-	b.WriteString(title + "\n\n")
-
-	incomplete := opt.Failed || rep.StacksWithDifferences < 0
-	if incomplete {
-		b.WriteString("> [!CAUTION]\n> `cdk diff` did not complete; the output below says why.\n\n")
-	}
-	if len(rep.Stacks) > 0 || !incomplete {
-		fmt.Fprintf(&b, "**Summary:** %s.\n\n", rep.Summary())
-	}
+	fmt.Fprintf(&b, "**Summary:** %s.\n\n", rep.Summary())
 
 	if warns := rep.Warnings(); len(warns) > 0 {
-		b.WriteString("> [!WARNING]\n> **Review before merging:** this change loses data or broadens permissions.\n>\n")
-		multi := len(rep.Stacks) > 1
+		b.WriteString("> [!WARNING]\n> **Review before merging:** this change can lose data or broadens permissions.\n>\n")
 		for _, wn := range warns {
-			prefix := ""
-			if multi {
-				prefix = "`" + wn.Stack + "`: "
-			}
-			fmt.Fprintf(&b, "> - %s%s\n", prefix, wn.Message)
+			fmt.Fprintf(&b, "> - %s\n", wn.Message)
 		}
 		b.WriteString("\n")
 	}
 
 	writeChanges(&b, rep)
-
-	out := strings.TrimSpace(StripANSI(raw))
-	if out != "" {
-		truncated := false
-		if len(out) > opt.MaxOutput {
-			cut := strings.LastIndex(out[:opt.MaxOutput], "\n")
-			if cut < 0 {
-				cut = opt.MaxOutput
-			}
-			out, truncated = out[:cut], true
-		}
-		fence := fenceFor(out)
-		b.WriteString("<details><summary>Full <code>cdk diff</code> output</summary>\n\n")
-		fmt.Fprintf(&b, "%stext\n%s\n%s\n", fence, out, fence)
-		if truncated {
-			b.WriteString("\n_Output truncated; the workflow log has all of it._\n")
-		}
-		b.WriteString("\n</details>\n\n")
-	}
-
-	var foot []string
-	switch opt.Method {
-	case "":
-	case "template":
-		foot = append(foot, "method: template (compares templates; replacements that depend on deploy-time values are not known)")
-	default:
-		foot = append(foot, "method: "+opt.Method)
-	}
-	if opt.Commit != "" {
-		foot = append(foot, "commit: "+opt.Commit)
-	}
-	for _, n := range rep.Notes {
-		foot = append(foot, n)
-	}
-	if len(foot) > 0 {
-		b.WriteString("<sub>" + escapeHTML(strings.Join(foot, " · ")) + "</sub>\n")
-	}
+	writeFolded(&b, "Full diff", rep.Text, opt)
+	writeFooter(&b, opt, "compares the deployed template with the synthesized one (the CDK's diff engine); replacements that depend on deploy-time values show as \"may be replaced\"")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeChanges(b *strings.Builder, rep *Report) {
-	total := 0
-	for _, s := range rep.Stacks {
-		total += len(s.Changes)
+// RenderFailure writes the comment for a diff that could not be computed;
+// log says why (the output of the step that failed).
+func RenderFailure(w io.Writer, stack, log string, opt Options) error {
+	var b strings.Builder
+	writeTitle(&b, stack)
+	b.WriteString("> [!CAUTION]\n> The diff could not be computed; the output below says why.\n\n")
+	writeFolded(&b, "Output", log, opt)
+	writeFooter(&b, opt, "")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeTitle(b *strings.Builder, stack string) {
+	b.WriteString(Marker + "\n")
+	title := "## cdk diff"
+	if stack != "" {
+		title += ": `" + stack + "`"
 	}
+	b.WriteString(title + "\n\n")
+}
+
+// writeFolded embeds text in a folded section, bounded by opt.MaxOutput.
+func writeFolded(b *strings.Builder, summary, text string, opt Options) {
+	max := opt.MaxOutput
+	if max <= 0 {
+		max = DefaultMaxOutput
+	}
+	out := strings.TrimSpace(text)
+	if out == "" {
+		return
+	}
+	truncated := false
+	if len(out) > max {
+		cut := strings.LastIndex(out[:max], "\n")
+		if cut < 0 {
+			cut = max
+		}
+		out, truncated = out[:cut], true
+	}
+	fence := fenceFor(out)
+	fmt.Fprintf(b, "<details><summary>%s</summary>\n\n", summary)
+	fmt.Fprintf(b, "%stext\n%s\n%s\n", fence, out, fence)
+	if truncated {
+		b.WriteString("\n_Output truncated; the workflow log has all of it._\n")
+	}
+	b.WriteString("\n</details>\n\n")
+}
+
+func writeFooter(b *strings.Builder, opt Options, method string) {
+	var foot []string
+	if method != "" {
+		foot = append(foot, "method: "+method)
+	}
+	if opt.Commit != "" {
+		foot = append(foot, "commit: "+opt.Commit)
+	}
+	if len(foot) > 0 {
+		b.WriteString("<sub>" + escapeHTML(strings.Join(foot, " · ")) + "</sub>\n")
+	}
+}
+
+func writeChanges(b *strings.Builder, rep *Report) {
+	total := len(rep.Changes)
 	if total == 0 {
 		return
 	}
-	multi := len(rep.Stacks) > 1
 	fmt.Fprintf(b, "<details><summary>Resource changes (%d)</summary>\n\n", total)
-	if multi {
-		b.WriteString("| Stack | | Type | Resource | Logical id | Impact |\n|---|---|---|---|---|---|\n")
-	} else {
-		b.WriteString("| | Type | Resource | Logical id | Impact |\n|---|---|---|---|---|\n")
-	}
-	rows := 0
-	for _, s := range rep.Stacks {
-		for _, c := range s.Changes {
-			if rows++; rows > maxTableRows {
-				break
-			}
-			if multi {
-				fmt.Fprintf(b, "| `%s` ", s.Name)
-			}
-			path := ""
-			if c.Path != "" {
-				path = "`" + escapeCell(c.Path) + "`"
-			}
-			fmt.Fprintf(b, "| %s | `%s` | %s | `%s` | %s |\n",
-				opSymbol(c.Op), c.Type, path, escapeCell(c.LogicalID), impactText(c))
+	b.WriteString("| | Type | Resource | Logical id | Impact |\n|---|---|---|---|---|\n")
+	for i, c := range rep.Changes {
+		if i == maxTableRows {
+			break
 		}
+		path := ""
+		if c.Path != "" {
+			path = "`" + escapeCell(c.Path) + "`"
+		}
+		fmt.Fprintf(b, "| %s | `%s` | %s | `%s` | %s |\n",
+			opSymbol(c.Op), c.Type, path, escapeCell(c.LogicalID), impactText(c))
 	}
 	if total > maxTableRows {
-		fmt.Fprintf(b, "\n_%d more changes are in the full output._\n", total-maxTableRows)
+		fmt.Fprintf(b, "\n_%d more changes are in the full diff._\n", total-maxTableRows)
 	}
 	b.WriteString("\n</details>\n\n")
 }

@@ -1,33 +1,24 @@
 #!/usr/bin/env bash
-# Records the `cdk diff` outputs in this folder: synthesizes two versions of a
-# small stack per scenario (gen/main.go) and diffs them offline with
-# `cdk diff --template`, which needs no AWS account. Run from the repository
-# root: bash tools/diffcomment/testdata/record.sh
+# Records the template pairs tools/diffcomment is tested on, offline: each
+# scenario folder holds deployed.json (the version taken as deployed) and
+# synthesized.json (the version of a pull request).
+#   - the small stacks of gen/main.go, one pair per scenario;
+#   - removal-destroy: shipline's own default stack against the same stack
+#     with `-c removalPolicy=destroy`;
+#   - not-deployed: the default stack against nothing.
+# Run from the repository root: bash tools/diffcomment/testdata/record.sh
 set -euo pipefail
 
 here=tools/diffcomment/testdata
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-go run ./$here/gen -out "$work"
+go run ./$here/gen -out "$here"
 
-export AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= AWS_PROFILE= CI=
-for dir in "$work"/*/; do
-  name=$(basename "$dir")
-  # stdout and stderr together, as the workflow captures them.
-  npx --no-install cdk diff PipelineStack --no-color \
-    --app "$dir/new" --template "$dir/old/PipelineStack.template.json" \
-    >"$here/$name.txt" 2>&1 || true
-done
-
-# One colored recording, to test that ANSI escapes are stripped.
-dir="$work/iam-broadening"
-npx --no-install cdk diff PipelineStack --color \
-  --app "$dir/new" --template "$dir/old/PipelineStack.template.json" \
-  >"$here/iam-broadening-color.txt" 2>&1 || true
-
-# A diff that fails: the stack name matches nothing.
-dir="$work/no-change"
-npx --no-install cdk diff NoSuchStack --no-color \
-  --app "$dir/new" --template "$dir/old/PipelineStack.template.json" \
-  >"$here/error.txt" 2>&1 || true
+npx --no-install cdk synth PipelineStack --quiet -o "$work/default"
+npx --no-install cdk synth PipelineStack --quiet -c removalPolicy=destroy -o "$work/destroy"
+mkdir -p "$here/removal-destroy" "$here/not-deployed"
+cp "$work/default/PipelineStack.template.json" "$here/removal-destroy/deployed.json"
+cp "$work/destroy/PipelineStack.template.json" "$here/removal-destroy/synthesized.json"
+: >"$here/not-deployed/deployed.json"
+cp "$work/default/PipelineStack.template.json" "$here/not-deployed/synthesized.json"

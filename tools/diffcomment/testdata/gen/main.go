@@ -1,12 +1,13 @@
-// Command gen synthesizes the small stacks behind the recorded `cdk diff`
-// outputs in tools/diffcomment/testdata. For every scenario it writes two cloud
-// assemblies, OUT/<scenario>/old and OUT/<scenario>/new; record.sh then runs
-// `cdk diff --template old --app new` on each pair, offline.
+// Command gen synthesizes the small stacks behind the template pairs in
+// tools/diffcomment/testdata: for every scenario, OUT/<scenario>/deployed.json
+// (the version taken as deployed) and OUT/<scenario>/synthesized.json (the
+// version of the pull request). record.sh runs it.
 package main
 
 import (
 	"flag"
 	"log"
+	"os"
 	"path/filepath"
 	"sort"
 
@@ -27,6 +28,8 @@ type variant struct {
 	extraLogs    bool // adds a retained log group
 	wildcard     bool // adds an s3:* on * statement and a publish grant
 	managedAdmin bool // attaches AdministratorAccess
+	logRetention awslogs.RetentionDays
+	destroyRepo  bool // the repository is deleted, images included, with the stack
 }
 
 var base = variant{bucketID: "ArtifactBucket", repoName: "shipline-app", topicName: ""}
@@ -53,6 +56,11 @@ var scenarios = map[string][2]variant{
 		with(func(v *variant) { v.bucketID = "" }),
 	},
 	"renamed-construct": {base, with(func(v *variant) { v.bucketID = "Artifacts" })},
+	"shorter-retention": {
+		with(func(v *variant) { v.extraLogs = true }),
+		with(func(v *variant) { v.extraLogs = true; v.logRetention = awslogs.RetentionDays_ONE_WEEK }),
+	},
+	"repository-deletable": {base, with(func(v *variant) { v.destroyRepo = true })},
 }
 
 func synth(dir string, v variant) {
@@ -66,6 +74,10 @@ func synth(dir string, v variant) {
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("codebuild.amazonaws.com"), nil),
 	})
 	repoProps := &awsecr.RepositoryProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN}
+	if v.destroyRepo {
+		repoProps.RemovalPolicy = awscdk.RemovalPolicy_DESTROY
+		repoProps.EmptyOnDelete = jsii.Bool(true)
+	}
 	if v.repoName != "" {
 		repoProps.RepositoryName = jsii.String(v.repoName)
 	}
@@ -87,8 +99,12 @@ func synth(dir string, v variant) {
 	topic := awssns.NewTopic(stack, jsii.String("ApprovalTopic"), topicProps)
 
 	if v.extraLogs {
+		retention := awslogs.RetentionDays_ONE_MONTH
+		if v.logRetention != "" {
+			retention = v.logRetention
+		}
 		awslogs.NewLogGroup(stack, jsii.String("DeployLogs"), &awslogs.LogGroupProps{
-			Retention:     awslogs.RetentionDays_ONE_MONTH,
+			Retention:     retention,
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 		})
 	}
@@ -105,6 +121,19 @@ func synth(dir string, v variant) {
 	app.Synth(nil)
 }
 
+func copyFile(from, to string) {
+	data, err := os.ReadFile(from)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(to), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(to, data, 0o644)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
 func main() {
 	out := flag.String("out", "diff-fixtures", "output folder")
 	flag.Parse()
@@ -113,10 +142,18 @@ func main() {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	work, err := os.MkdirTemp("", "diff-fixtures-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(work)
 	for _, name := range names {
 		pair := scenarios[name]
-		synth(filepath.Join(*out, name, "old"), pair[0])
-		synth(filepath.Join(*out, name, "new"), pair[1])
+		for i, file := range []string{"deployed.json", "synthesized.json"} {
+			dir := filepath.Join(work, name, file)
+			synth(dir, pair[i])
+			copyFile(filepath.Join(dir, "PipelineStack.template.json"), filepath.Join(*out, name, file))
+		}
 	}
 	log.Printf("wrote %d scenarios to %s", len(scenarios), *out)
 }
