@@ -35,6 +35,14 @@ func run() (code int) {
 		// A CDK error is a panic; show the user its first line, not a Go or
 		// JavaScript stack trace.
 		if r := recover(); r != nil {
+			if findings := readFindings(out.tmp); len(findings) > 0 {
+				fmt.Fprintln(os.Stderr, "shipline: synth failed: the template breaks CloudFormation's rules:")
+				for _, f := range findings {
+					fmt.Fprintf(os.Stderr, "  %s\n", f.line(StackID))
+				}
+				code = 1
+				return
+			}
 			msg := fmt.Sprint(r)
 			if os.Getenv("SHIPLINE_DEBUG") == "" {
 				msg = firstLine(msg)

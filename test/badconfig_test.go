@@ -77,6 +77,10 @@ func TestAppRejectsBadConfig(t *testing.T) {
 			[]string{`hostInstanceType: got "t4g.small", want an x86_64 instance type`}},
 		{"secret value instead of a parameter name", map[string]any{"buildSecrets": "NPM_TOKEN=npm_abcdef"},
 			[]string{`buildSecrets.NPM_TOKEN: got a value that is not a Parameter Store name (not shown: it may be the secret itself), want the name of the parameter`}},
+		// The config accepts it; aws-cdk-lib's own template validation does
+		// not. The line names the setting, and nothing is written.
+		{"instance type CloudFormation rejects", map[string]any{"managedHost": "true", "hostInstanceType": "t3.huge"},
+			[]string{`hostInstanceType: rejected by CloudFormation validation: InstanceType: 't3.huge' is not valid`}},
 		{"mis-cased setting", map[string]any{"AppName": "web"},
 			[]string{`AppName: got an unknown setting, want "appName" (setting names are case-sensitive)`}},
 		{"JSON-typed mistakes", map[string]any{"buildTimeoutMinutes": 1.0, "approverEmails": []any{}},
