@@ -150,7 +150,7 @@ var catalog = []badConfig{
 	{"agentSchedule missing", js("agentInstall", "schedule"), "agentSchedule", `""`, "rate(N minutes|hours|days)"},
 	{"agentSchedule too often", js("agentInstall", "schedule", "agentSchedule", "rate(5 minutes)"), "agentSchedule", `"rate(5 minutes)"`, "at least 30 minutes"},
 	{"agentSchedule singular mismatch", js("agentInstall", "schedule", "agentSchedule", "rate(1 days)"), "agentSchedule", `"rate(1 days)"`, "singular unit for 1"},
-	{"agentSchedule crontab without cron()", js("agentInstall", "schedule", "agentSchedule", "0 3 * * 0"), "agentSchedule", `"0 3 * * 0"`, "cron(min hour day month weekday [year])"},
+	{"agentSchedule crontab without cron()", js("agentInstall", "schedule", "agentSchedule", "0 3 * * 0"), "agentSchedule", `"0 3 * * 0"`, "cron(min hour day month weekday year)"},
 
 	// Managed host
 	{"managedHost yes (-c)", js("managedHost", "yes"), "managedHost", `"yes"`, "true or false"},
@@ -202,6 +202,8 @@ var catalog = []badConfig{
 	{"approvalTopicArn is an AWS secret key", js("approvalTopicArn", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"), "approvalTopicArn", "looks like a secret (not shown)", "arn:aws:sns:"},
 	{"buildSecrets parameter the hosts read", js("buildSecrets", "NPM_TOKEN=/myapp/npm"), "buildSecrets.NPM_TOKEN", `"/myapp/npm"`, "a name under /myapp/build/"},
 	{"zones in two Regions", js("managedHost", true, "vpcId", "vpc-0abc1234def567890", "subnetIds", "subnet-0abc1234def567890,subnet-0abc1234def567891", "availabilityZones", "eu-west-1a,us-east-1b"), "availabilityZones", `"us-east-1b"`, "zones of one Region"},
+	{"agentSchedule cron State Manager refuses", js("agentInstall", "schedule", "agentSchedule", "cron(0 0/3 * * ? *)"), "agentSchedule", `"cron(0 0/3 * * ? *)"`, "every 1, 2, 4, 8 or 12 hours"},
+	{"agentSchedule rate too long", js("agentInstall", "schedule", "agentSchedule", "rate(45 days)"), "agentSchedule", `"rate(45 days)"`, "under 31 days"},
 	{"dockerfile leaves the repository", js("dockerfile", "./../Dockerfile"), "dockerfile", `"./../Dockerfile"`, "a relative path in the app repository"},
 }
 

@@ -73,6 +73,10 @@ func checkBuildSecrets(c *Config) []error {
 				Want: "the name of the parameter holding the secret, such as " + c.BuildSecretsPath() + id})
 		case !reParamName.MatchString(name) || strings.Contains(name, "//"):
 			p.add(bad(setting, name, "a Parameter Store name starting with '/', such as %s%s (never the secret itself)", c.BuildSecretsPath(), id))
+		case len(name) > maxParamName || strings.Count(name, "/") > 15:
+			p.add(bad(setting, name, "a Parameter Store name of at most %d characters and 15 levels", maxParamName))
+		case reservedParam(name):
+			p.add(bad(setting, name, "a name whose first level does not start with \"aws\" or \"ssm\" (reserved by Parameter Store)"))
 		case strings.HasPrefix(name, c.ParameterPath()) && !strings.HasPrefix(name, c.BuildSecretsPath()):
 			// The hosts load everything under /<appName>/ into the app's
 			// environment except /<appName>/build/.
@@ -80,6 +84,17 @@ func checkBuildSecrets(c *Config) []error {
 		}
 	}
 	return p
+}
+
+// maxParamName keeps a parameter's name within Parameter Store's 1011
+// characters, which count the ARN before the name (up to 61 characters).
+const maxParamName = 950
+
+// reservedParam tells a name Parameter Store refuses: its first level
+// starts with "aws" or "ssm", in any case.
+func reservedParam(name string) bool {
+	first := strings.ToLower(strings.TrimPrefix(name, "/"))
+	return strings.HasPrefix(first, "aws") || strings.HasPrefix(first, "ssm")
 }
 
 // validRepoPath tells a relative path inside the app repository (after

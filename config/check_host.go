@@ -89,10 +89,9 @@ func validArch(a awsec2.InstanceArchitecture) bool { return ArchName(a) != strin
 // sameRegion reports a zone in another Region than the first one: a VPC's
 // subnets are all in the VPC's Region.
 func sameRegion(subnets []Subnet) *SettingError {
-	region := func(zone string) string { return zone[:len(zone)-1] }
 	for _, s := range subnets {
-		if reAZ.MatchString(s.Zone) && reAZ.MatchString(subnets[0].Zone) && region(s.Zone) != region(subnets[0].Zone) {
-			return bad("availabilityZones", s.Zone, "zones of one Region, as the subnets of vpcId are (%s, from %s)", region(subnets[0].Zone), subnets[0].Zone)
+		if reAZ.MatchString(s.Zone) && reAZ.MatchString(subnets[0].Zone) && regionOf(s.Zone) != regionOf(subnets[0].Zone) {
+			return bad("availabilityZones", s.Zone, "zones of one Region, as the subnets of vpcId are (%s, from %s)", regionOf(subnets[0].Zone), subnets[0].Zone)
 		}
 	}
 	return nil

@@ -20,6 +20,7 @@ var checks = []check{
 	checkApp,
 	checkDiffRole,
 	checkRemovalPolicy,
+	checkRegions,
 }
 
 // Validate checks every value and the combinations between them, and

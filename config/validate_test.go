@@ -175,3 +175,37 @@ func TestCheckDiffRoleAndRemoval(t *testing.T) {
 		{"snapshot", func(c *Config) { c.RemovalPolicy = "SNAPSHOT" }, []string{`removalPolicy: got "SNAPSHOT", want "retain" or "destroy"`}},
 	})
 }
+
+func TestCheckRegions(t *testing.T) {
+	const (
+		topic   = "arn:aws:sns:eu-west-1:123456789012:approvals"
+		keyEU   = "arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
+		keyUS   = "arn:aws:kms:us-east-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
+		tgUS    = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
+		topicCN = "arn:aws-cn:sns:cn-north-1:123456789012:approvals"
+	)
+	runChecks(t, checkRegions, []checkCase{
+		{"none given", func(c *Config) {}, nil},
+		{"topic and its key", func(c *Config) { c.ApprovalTopicArn, c.ApprovalTopicKeyArn = topic, keyEU }, nil},
+		{"key replica of another Region", func(c *Config) { c.ApprovalTopicArn, c.ApprovalTopicKeyArn = topic, keyUS }, []string{`approvalTopicKeyArn: got "` + keyUS + `", want a key in eu-west-1, the topic's Region`}},
+		{"target group elsewhere", func(c *Config) { c.ApprovalTopicArn, c.TargetGroupArn = topic, tgUS }, []string{`targetGroupArn: got "` + tgUS + `", want a value in eu-west-1, the Region of approvalTopicArn`}},
+		{"zones elsewhere", func(c *Config) {
+			c.TargetGroupArn, c.Subnets = tgUS, []Subnet{{"subnet-0abc1234def567890", "eu-west-1a"}}
+		}, []string{`availabilityZones: got "eu-west-1a", want a value in us-east-1, the Region of targetGroupArn`}},
+		{"two partitions", func(c *Config) {
+			c.ConnectionArn, c.ApprovalTopicArn = "arn:aws:codeconnections:cn-north-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", topicCN
+		}, []string{`approvalTopicArn: got "` + topicCN + `", want an ARN of partition "aws", as connectionArn is`}},
+	})
+}
+
+func TestCheckBuildSecretNames(t *testing.T) {
+	secrets := func(m map[string]string) func(c *Config) { return func(c *Config) { c.BuildSecrets = m } }
+	deep := "/ci" + strings.Repeat("/x", 15)
+	long := "/ci/" + strings.Repeat("x", 950)
+	runChecks(t, checkBuildSecrets, []checkCase{
+		{"15 levels", secrets(map[string]string{"T": "/ci" + strings.Repeat("/x", 14)}), nil},
+		{"16 levels", secrets(map[string]string{"T": deep}), []string{`buildSecrets.T: got "` + deep + `", want a Parameter Store name of at most 950 characters and 15 levels`}},
+		{"too long", secrets(map[string]string{"T": long}), []string{`buildSecrets.T: got "` + long + `", want a Parameter Store name of at most 950`}},
+		{"reserved", secrets(map[string]string{"T": "/AWS-shared/npm"}), []string{`buildSecrets.T: got "/AWS-shared/npm", want a name whose first level does not start with "aws"`}},
+	})
+}

@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -76,31 +74,6 @@ type AgentInstallProps struct {
 type AgentInstall struct {
 	constructs.Construct
 	associations []awsssm.CfnAssociation
-}
-
-var (
-	reRate = regexp.MustCompile(`^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$`)
-	reCron = regexp.MustCompile(`^cron\(\S+ \S+ \S+ \S+ \S+( \S+)?\)$`)
-)
-
-// ScheduleProblem tells what is wrong with a State Manager schedule
-// expression, as the allowed form, or "" when it is valid.
-func ScheduleProblem(expr string) string {
-	if m := reRate.FindStringSubmatch(expr); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		unit := strings.TrimSuffix(m[2], "s")
-		switch {
-		case n < 1 || (n == 1) != (unit == m[2]):
-			return "a rate with a singular unit for 1 and plural otherwise, e.g. rate(1 day), rate(14 days)"
-		case unit == "minute" && n < 30:
-			return "a rate of at least 30 minutes (State Manager's minimum)"
-		}
-		return ""
-	}
-	if reCron.MatchString(expr) {
-		return ""
-	}
-	return "rate(N minutes|hours|days) or cron(min hour day month weekday [year]), e.g. rate(14 days)"
 }
 
 // maxTargets is State Manager's limit of targets per association.
