@@ -32,8 +32,9 @@ func run() (code int) {
 	}
 	defer out.discard()
 	defer func() {
-		// A CDK error is a panic; show the user its first line, not a Go or
-		// JavaScript stack trace.
+		// A CDK error is a panic; show the user its message (for a failed
+		// validation, one line per problem with the construct's path), not a
+		// Go or JavaScript stack trace.
 		if r := recover(); r != nil {
 			if findings := readFindings(out.tmp); len(findings) > 0 {
 				fmt.Fprintln(os.Stderr, "shipline: synth failed: the template breaks CloudFormation's rules:")
@@ -45,7 +46,7 @@ func run() (code int) {
 			}
 			msg := fmt.Sprint(r)
 			if os.Getenv("SHIPLINE_DEBUG") == "" {
-				msg = firstLine(msg)
+				msg = withoutTrace(msg)
 			}
 			fmt.Fprintf(os.Stderr, "shipline: synth failed: %s\n", msg)
 			code = 1
@@ -76,10 +77,16 @@ func run() (code int) {
 	return 0
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// withoutTrace is the message of a CDK error up to its stack trace: the
+// first line, and the "[path] problem" lines of a failed validation.
+func withoutTrace(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	keep := lines[:1]
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(strings.TrimSpace(l), "[") {
+			break
+		}
+		keep = append(keep, l)
 	}
-	return s
+	return strings.Join(keep, "\n")
 }

@@ -87,7 +87,8 @@ func TestDependOnCheckout(t *testing.T) {
 }
 
 // TestReadmeListsEveryConstruct fails when a package under constructs/ is
-// missing from the README's table of construct packages.
+// missing from the README's table of construct packages, or has no section
+// that starts with a snippet of its Example.
 func TestReadmeListsEveryConstruct(t *testing.T) {
 	root := cdktest.ModuleRoot()
 	raw, err := os.ReadFile(filepath.Join(root, "README.md"))
@@ -99,8 +100,14 @@ func TestReadmeListsEveryConstruct(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range dirs {
-		if d.IsDir() && !strings.Contains(string(raw), "| `constructs/"+d.Name()+"` |") {
+		if !d.IsDir() {
+			continue
+		}
+		if !strings.Contains(string(raw), "| `constructs/"+d.Name()+"` |") {
 			t.Errorf("README.md's table of construct packages lacks constructs/%s", d.Name())
+		}
+		if !strings.Contains(string(raw), "(`constructs/"+d.Name()+"`)\n\n<!-- snippet: constructs/"+d.Name()+"/") {
+			t.Errorf("README.md has no section for constructs/%s headed by a snippet of its Example", d.Name())
 		}
 	}
 }

@@ -16,6 +16,7 @@ func ExampleNewTargetRoles() {
 	stack := awscdk.NewStack(app, jsii.String("Production"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("222222222222"), Region: jsii.String("eu-west-1")},
 	})
+	// snippet:readme
 	crossaccount.NewTargetRoles(stack, "Roles", &crossaccount.TargetRolesProps{
 		PipelineAccount:     jsii.String("111111111111"),
 		DeployRoleName:      jsii.String("web-production-deploy"),
@@ -24,6 +25,7 @@ func ExampleNewTargetRoles() {
 		DeploymentGroupName: jsii.String("web-production"),
 		ParameterPath:       jsii.String("/web/production/"),
 	})
+	// snippet:end
 	// The pipeline's stack names the deploy role by ARN.
 	fmt.Println(crossaccount.RoleArn("222222222222", "web-production-deploy"))
 	// Output: arn:aws:iam::222222222222:role/web-production-deploy

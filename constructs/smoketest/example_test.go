@@ -17,6 +17,7 @@ func ExampleNewProject() {
 	stack := awscdk.NewStack(app, jsii.String("Example"), nil)
 	source := awscodepipeline.NewArtifact(jsii.String("Source"), nil)
 
+	// snippet:readme
 	checks := smoketest.NewProject(stack, "Check", nil)
 	action := checks.NewAction(&smoketest.ActionOptions{
 		Input:           source,
@@ -25,6 +26,7 @@ func ExampleNewProject() {
 		IntervalSeconds: jsii.Number(15),
 		Command:         jsii.String("./scripts/smoke.sh"),
 	})
+	// snippet:end
 	fmt.Println(*action.ActionProperties().ActionName)
 	// Output: Check
 }
