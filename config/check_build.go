@@ -16,7 +16,7 @@ var (
 
 // reservedBuildEnv are environment variables the build project sets itself;
 // a build secret with one of these ids would shadow it.
-var reservedBuildEnv = []string{"AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "IMAGE_REPO_NAME", "REPOSITORY_URI", "APP_NAME", "PARAMETER_PATH", "IMAGE_PLATFORM", "MOVING_TAG", "CACHE_TAG", "DOCKERFILE", "BUILD_CONTEXT", "BUNDLE_S3_URL", "BUILD_SECRET_IDS", "HOME", "PATH"}
+var reservedBuildEnv = []string{"AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "IMAGE_REPO_NAME", "REPOSITORY_URI", "APP_NAME", "PARAMETER_PATH", "IMAGE_PLATFORM", "MOVING_TAG", "CACHE_TAG", "DOCKERFILE", "BUILD_CONTEXT", "BUNDLE_S3_URL", "BUILD_SECRET_IDS", "HEALTH_TIMEOUT", "KEEP_RELEASES", "REQUIRED_SETTINGS", "PROXY_IMAGE", "PARAMETER_PATHS", "HOME", "PATH"}
 
 // checkBuild checks the build's inputs, machine and retention settings.
 func checkBuild(c *Config) []error {

@@ -130,6 +130,19 @@ type Config struct {
 	// healthCheckPath.
 	HealthCheckPath string
 
+	// HealthTimeout is how long a new release has to turn healthy on a host,
+	// in whole seconds (managed buildspec). Setting healthTimeoutSeconds.
+	HealthTimeout time.Duration
+	// KeepReleases is how many release images each host keeps for a rollback
+	// without the registry (managed buildspec). Setting keepReleases.
+	KeepReleases int
+	// RequiredSettings are the setting names a host checks for before it
+	// changes anything (managed buildspec). Setting requiredSettings.
+	RequiredSettings []string
+	// ProxyImage overrides the hosts' proxy image, pinned by digest. Empty:
+	// the default nginx image (managed buildspec). Setting proxyImage.
+	ProxyImage string
+
 	// RemovalPolicy applies to the stateful resources (images, artifacts,
 	// logs): RETAIN or DESTROY. Setting removalPolicy ("retain" or "destroy").
 	RemovalPolicy awscdk.RemovalPolicy

@@ -94,7 +94,7 @@ func (b *builder) combine() []error {
 	add(b.subnets())
 	add(b.diffRole())
 	if !b.c.ManagedBuild() {
-		for _, k := range []string{"dockerfile", "buildContext"} {
+		for _, k := range []string{"dockerfile", "buildContext", "healthTimeoutSeconds", "keepReleases", "requiredSettings", "proxyImage"} {
 			if v, set := b.raw[k]; set {
 				add(bad(k, v, "no value with a repository buildspec (%q): the repository's buildspec decides how to build", b.c.Buildspec))
 			}

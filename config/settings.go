@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 
+	"github.com/shipline/shipline/constructs/dockerbuild"
 	"github.com/shipline/shipline/constructs/releasepipeline"
 	"github.com/shipline/shipline/constructs/serverdeploy"
 )
@@ -39,6 +40,9 @@ var (
 	keepImagesRange   = span{1, 1000}
 	artifactDaysRange = span{1, 3650}
 	portRange         = span{1, 65535}
+	// The ApplicationStart hook (600 s) also switches and drains.
+	healthTimeoutRange = span{dockerbuild.MinHealthTimeout, dockerbuild.MaxHealthTimeout}
+	keepReleasesRange  = span{1, dockerbuild.MaxKeepReleases}
 )
 
 const concurrencyWant = "0 (no limit) or 1-100"
@@ -97,6 +101,10 @@ var settings = []Setting{
 	{"appPort", 8080, fmt.Sprintf("Port the app container listens on, %s (Parameter Store `/<appName>/APP_PORT`).", portRange), number(func(c *Config) *int { return &c.AppPort }, portRange.String())},
 	{"httpPort", 80, fmt.Sprintf("Port the proxy serves on the host, %s (`/<appName>/HTTP_PORT`).", portRange), number(func(c *Config) *int { return &c.HTTPPort }, portRange.String())},
 	{"healthCheckPath", "/health", "Path checked by ValidateService (`/<appName>/HEALTH_CHECK_PATH`).", text(func(c *Config) *string { return &c.HealthCheckPath })},
+	{"healthTimeoutSeconds", 60, fmt.Sprintf("Seconds a new release has to turn healthy on a host before the deployment fails and the live release keeps serving, %s (managed buildspec).", healthTimeoutRange), duration(func(c *Config) *time.Duration { return &c.HealthTimeout }, time.Second, healthTimeoutRange.String())},
+	{"keepReleases", 3, fmt.Sprintf("Release images each host keeps for a rollback without the registry, %s (managed buildspec).", keepReleasesRange), number(func(c *Config) *int { return &c.KeepReleases }, keepReleasesRange.String())},
+	{"requiredSettings", []any{}, "Setting names (`A-Z 0-9 _`) that must exist under `/<appName>/`; a host checks them before it changes anything and names every missing one (managed buildspec).", list(func(b *builder) *[]string { return &b.c.RequiredSettings })},
+	{"proxyImage", "", "The hosts' proxy (nginx) image, pinned by digest (`repository[:tag]@sha256:<digest>`); the hosts must be able to pull it. Empty: the official nginx image from the ECR Public gallery, through the account's own ECR (managed buildspec).", text(func(c *Config) *string { return &c.ProxyImage })},
 	{"removalPolicy", "retain", "`retain` keeps images, artifacts and logs when the stack is destroyed; `destroy` deletes them.", choice(func(c *Config) *awscdk.RemovalPolicy { return &c.RemovalPolicy }, removalNames, removalTypes)},
 	{"diffRoleRepo", "", "`owner/repo` of the repository holding this CDK app: creates a role its pull requests assume (GitHub OIDC) to run `cdk diff`. Empty: no role.", scratch(func(b *builder) *string { return &b.diffRepo })},
 	{"diffRoleProviderArn", "", "Existing GitHub OIDC provider for the diff role (an account holds one per URL). Empty: the stack creates it.", scratch(func(b *builder) *string { return &b.diffProvider })},

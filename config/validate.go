@@ -18,6 +18,7 @@ var checks = []check{
 	checkAgent,
 	checkHost,
 	checkApp,
+	checkRelease,
 	checkDiffRole,
 	checkRemovalPolicy,
 	checkRegions,

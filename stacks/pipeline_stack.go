@@ -98,6 +98,14 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			ParameterPath: jsii.String(cfg.ParameterPath()),
 			Dockerfile:    jsii.String(cfg.Dockerfile),
 			BuildContext:  jsii.String(cfg.BuildContext),
+			HealthTimeout: jsii.Number(cfg.HealthTimeout.Seconds()),
+			KeepReleases:  jsii.Number(float64(cfg.KeepReleases)),
+		}
+		if len(cfg.RequiredSettings) > 0 {
+			managed.RequiredSettings = jsii.Strings(cfg.RequiredSettings...)
+		}
+		if cfg.ProxyImage != "" {
+			managed.ProxyImage = jsii.String(cfg.ProxyImage)
 		}
 	} else {
 		spec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))

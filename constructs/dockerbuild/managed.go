@@ -46,6 +46,21 @@ type ManagedBuild struct {
 	// CacheTag holds the BuildKit registry cache.
 	// Default: "buildcache".
 	CacheTag *string
+	// HealthTimeout is how long, in seconds (5-480), a new release has to
+	// turn healthy on a host before the deployment fails.
+	// Default: the buildspec's, 60.
+	HealthTimeout *float64
+	// KeepReleases is how many release images (1-20) a host keeps for
+	// rollback without the registry.
+	// Default: the buildspec's, 3.
+	KeepReleases *float64
+	// RequiredSettings are the variable names that must be in the app's
+	// settings; a host checks them before it changes anything.
+	// Default: none.
+	RequiredSettings *[]*string
+	// ProxyImage is the proxy (nginx) image the hosts run, pinned by digest.
+	// Default: the bundle compose file's own.
+	ProxyImage *string
 }
 
 // managed is a ManagedBuild with its defaults filled in.

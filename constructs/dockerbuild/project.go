@@ -167,6 +167,11 @@ func NewProject(scope constructs.Construct, id string, props *ProjectProps) *Pro
 				env[k] = plain(v)
 			}
 		}
+		for k, v := range p.Managed.releaseEnv() {
+			if _, set := env[k]; !set {
+				env[k] = plain(v)
+			}
+		}
 	}
 
 	c.project = awscodebuild.NewPipelineProject(c, jsii.String("Resource"), &awscodebuild.PipelineProjectProps{
@@ -272,6 +277,9 @@ func (p ProjectProps) validate() error {
 	var errs []error
 	if p.BuildSpec == nil {
 		if err := p.Managed.withDefaults().validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if err := p.Managed.validateRelease(); err != nil {
 			errs = append(errs, err)
 		}
 	} else if p.Managed != nil {
