@@ -172,8 +172,10 @@ func validate(p DiffRoleProps) error {
 	var errs []error
 	check := func(field string, v *string, valid func(string) bool, allowed string) {
 		switch {
-		case v == nil || *v == "":
+		case v == nil:
 			errs = append(errs, propcheck.Missing(field, allowed))
+		case *v == "":
+			errs = append(errs, propcheck.Blocking(fmt.Errorf(`%s: got "", want %s`, field, allowed)))
 		case *awscdk.Token_IsUnresolved(*v):
 			// Known only at deploy time.
 		case !valid(*v):

@@ -161,6 +161,7 @@ func TestInvalidProps(t *testing.T) {
 		want  []string
 	}{
 		{"nil props", nil, []string{"[Test/Bad] Owner: got nil", "[Test/Bad] Repo: got nil"}},
+		{"empty owner", &diffrole.DiffRoleProps{Owner: jsii.String(""), Repo: jsii.String("web")}, []string{`[Test/Bad] Owner: got "", want`}},
 		{"bad owner and repo", &diffrole.DiffRoleProps{Owner: jsii.String("ship line"), Repo: jsii.String("*")},
 			[]string{`[Test/Bad] Owner: got "ship line"`, `[Test/Bad] Repo: got "*"`, "GitHub user or organization"}},
 		{"owner with slash", &diffrole.DiffRoleProps{Owner: jsii.String("shipline/shipline"), Repo: jsii.String("x")},
