@@ -75,7 +75,8 @@ type Config struct {
 	// Architecture is the CPU architecture of the image, the build machine
 	// and managed hosts. Setting architecture ("x86_64" or "arm64").
 	Architecture awsec2.InstanceArchitecture
-	// LogRetention is how long build logs are kept. Setting logRetentionDays.
+	// LogRetention is how long the build logs and the app's logs are kept.
+	// Setting logRetentionDays.
 	LogRetention awslogs.RetentionDays
 	// KeepReleaseImages is how many release images (sha-* tags) the image
 	// repository keeps. Setting keepReleaseImages.

@@ -81,7 +81,7 @@ var settings = []Setting{
 	{"buildConcurrencyLimit", 1, "Concurrent builds allowed, " + concurrencyWant + ".", number(func(c *Config) *int { return &c.BuildConcurrencyLimit }, concurrencyWant)},
 	{"buildSecrets", map[string]any{}, "Build secrets: secret id → Parameter Store name, under `/<appName>/build/` (which hosts cannot read) or outside `/<appName>/`. Passed to `docker build` as BuildKit secrets, never as build args. With `-c`: `ID=/param,ID2=/param2`.", pairs(func(c *Config) *map[string]string { return &c.BuildSecrets })},
 	{"architecture", "x86_64", "CPU architecture of the image, the build machine and managed hosts: `x86_64` or `arm64`.", choice(func(c *Config) *awsec2.InstanceArchitecture { return &c.Architecture }, archNames, archTypes)},
-	{"logRetentionDays", 30, "Build log retention in days (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ...).", logRetention},
+	{"logRetentionDays", 30, "Retention in days of the build logs and the app's logs (a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, ...).", logRetention},
 	{"keepReleaseImages", 20, fmt.Sprintf("Release images (`sha-*` tags) kept in the repository, %s; untagged images expire after a day.", keepImagesRange), number(func(c *Config) *int { return &c.KeepReleaseImages }, keepImagesRange.String())},
 	{"artifactExpirationDays", 30, fmt.Sprintf("Days before pipeline artifacts expire, %s.", artifactDaysRange), duration(func(c *Config) *time.Duration { return &c.ArtifactExpiration }, 24*time.Hour, artifactDaysRange.String())},
 	{"deployTagKey", "App", "EC2 tag key that selects the deployment targets.", text(func(c *Config) *string { return &c.DeployTagKey })},

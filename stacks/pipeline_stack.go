@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -47,6 +48,9 @@ type PipelineStack struct {
 	Pipeline *releasepipeline.Pipeline
 	// HostAccess is the policy deployment targets need (output HostPolicyArn).
 	HostAccess *serverdeploy.HostAccess
+	// AppLogs receives the app's and the proxy's container logs (output
+	// AppLogGroupName); the hosts may write only there.
+	AppLogs awslogs.LogGroup
 	// Host is the managed host; nil unless managedHost is true.
 	Host *apphost.Host
 	// DiffRole is set when the config names a diffRoleRepo.
@@ -110,6 +114,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	} else {
 		spec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
 	}
+	s.AppLogs = s.newAppLogs(cfg)
 	s.Build = dockerbuild.NewProject(s, "DockerBuild", &dockerbuild.ProjectProps{
 		Repository:           s.Repository.Repository(),
 		Architecture:         cfg.Architecture,
@@ -123,6 +128,8 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
 			"APP_NAME":       {Value: jsii.String(cfg.AppName)},
 			"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
+			// Written into release.env: the hosts' containers log there.
+			"LOG_GROUP": {Value: s.AppLogs.LogGroupName()},
 		},
 		LogRetention:  cfg.LogRetention,
 		RemovalPolicy: cfg.RemovalPolicy,
@@ -164,6 +171,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	s.addDiffRole(cfg)
 	s.writeParameters(cfg)
 	s.hosts(cfg)
+	s.allowHostsToLog()
 	s.outputs(cfg)
 	return s
 }
@@ -280,6 +288,7 @@ func (s *PipelineStack) outputs(cfg config.Config) {
 	// Read by the shipline command to find the releases and the settings.
 	out("DeployApplicationName", "CodeDeploy application of the deployment group", s.DeploymentGroup.Application().ApplicationName())
 	out("BuildProjectName", "CodeBuild project that builds the image and the deploy bundle", s.Build.Project().ProjectName())
+	out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers (`shipline logs`)", s.AppLogs.LogGroupName())
 	out("ArtifactBucketName", "S3 bucket holding the pipeline's artifacts, deploy bundles included", s.Pipeline.ArtifactBucket().BucketName())
 	out("HostPolicyArn", "Policy for deployment targets, Systems Manager access included: attach it alone to your hosts' instance profile role", s.HostAccess.Policy().ManagedPolicyArn())
 	if s.Host != nil {

@@ -168,7 +168,8 @@ func wildcard(p string) *regexp.Regexp {
 
 // resolve replaces the intrinsic functions of a template value with strings:
 // pseudo parameters by their values, a resource's Ref by its logical id, a
-// bucket's Arn by arn:aws:s3:::<logical id>, any other Arn by
+// bucket's Arn by arn:aws:s3:::<logical id>, a log group's by its ARN
+// with the logical id as name, any other Arn by
 // arn:<logical id>, Fn::Join by the joined string.
 func resolve(tmpl map[string]any, v any) any {
 	switch x := v.(type) {
@@ -187,8 +188,12 @@ func resolve(tmpl map[string]any, v any) any {
 		}
 		if ga, ok := x["Fn::GetAtt"].([]any); ok && len(x) == 1 && len(ga) == 2 && ga[1] == "Arn" {
 			id := ga[0].(string)
-			if typeOf(tmpl, id) == "AWS::S3::Bucket" {
+			switch typeOf(tmpl, id) {
+			case "AWS::S3::Bucket":
 				return "arn:aws:s3:::" + id
+			case "AWS::Logs::LogGroup":
+				// CloudFormation's Arn of a log group ends in ":*".
+				return "arn:aws:logs:eu-west-1:111122223333:log-group:" + id + ":*"
 			}
 			return "arn:" + id
 		}
