@@ -211,19 +211,19 @@ const (
 
 // ParameterPath is the Parameter Store path of the app's settings,
 // "/<appName>/".
-func (c *Config) ParameterPath() string { return "/" + c.AppName + "/" }
+func (c Config) ParameterPath() string { return "/" + c.AppName + "/" }
 
 // BuildSecretsPath is where build secrets live, "/<appName>/build/": the
 // hosts never read that subtree.
-func (c *Config) BuildSecretsPath() string { return c.ParameterPath() + serverdeploy.BuildSecretsDir }
+func (c Config) BuildSecretsPath() string { return c.ParameterPath() + serverdeploy.BuildSecretsDir }
 
 // ManagedBuild tells whether shipline's managed buildspec builds the image.
-func (c *Config) ManagedBuild() bool { return c.Buildspec == "" }
+func (c Config) ManagedBuild() bool { return c.Buildspec == "" }
 
 // InstanceTags is the tag filter of the deployment targets: DeployTagKey
 // with DeployTagValues (default: the app name). Nil when an Auto Scaling
 // group is the only target (autoScalingGroupName without deployTagValues).
-func (c *Config) InstanceTags() map[string][]string {
+func (c Config) InstanceTags() map[string][]string {
 	if c.AutoScalingGroupName != "" && len(c.DeployTagValues) == 0 {
 		return nil
 	}
@@ -236,7 +236,7 @@ func (c *Config) InstanceTags() map[string][]string {
 
 // Subscribers are the approver addresses to subscribe. An existing topic has
 // its own subscribers: the stock placeholder address is not subscribed to it.
-func (c *Config) Subscribers() []string {
+func (c Config) Subscribers() []string {
 	if c.ApprovalTopicArn == "" {
 		return slices.Clone(c.ApproverEmails)
 	}
@@ -248,7 +248,7 @@ func (c *Config) Subscribers() []string {
 // DeployParameters are the non-secret settings the deploy hooks read from
 // Parameter Store under ParameterPath. Their names are a contract with the
 // bundle (package bundle); the user adds SecureString values beside them.
-func (c *Config) DeployParameters() map[string]string {
+func (c Config) DeployParameters() map[string]string {
 	return map[string]string{
 		"APP_PORT":          itoa(c.AppPort),
 		"HTTP_PORT":         itoa(c.HTTPPort),

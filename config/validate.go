@@ -27,14 +27,14 @@ var checks = []check{
 // Validate checks every value and the combinations between them, and
 // reports all problems at once (errors.Join of *SettingError, one per line).
 // FromContext calls it; call it on a Config built or changed in Go.
-func (c *Config) Validate() error {
+func (c Config) Validate() error {
 	return errors.Join(c.problems()...)
 }
 
-func (c *Config) problems() []error {
+func (c Config) problems() []error {
 	var errs []error
 	for _, check := range checks {
-		errs = append(errs, check(c)...)
+		errs = append(errs, check(&c)...)
 	}
 	return errs
 }

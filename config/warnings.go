@@ -17,7 +17,7 @@ type Warning struct {
 
 // Warnings lists the config's warnings: placeholders left from the stock
 // cdk.json and settings that have no effect.
-func (c *Config) Warnings() []Warning {
+func (c Config) Warnings() []Warning {
 	var w []Warning
 	warn := func(setting, kind, format string, args ...any) {
 		w = append(w, Warning{ID: "shipline:config:" + setting + ":" + kind, Message: setting + ": " + fmt.Sprintf(format, args...)})
