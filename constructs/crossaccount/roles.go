@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
 // TargetRolesProps configures TargetRoles. Every field is required.
@@ -30,7 +32,8 @@ type TargetRolesProps struct {
 	ApplicationName     *string
 	DeploymentGroupName *string
 	// ParameterPath is the Parameter Store path of the environment's
-	// settings in this account, such as "/myapp/production/".
+	// settings in this account, such as "/myapp/production/": the hosts read
+	// the parameters directly under it (GetParametersByPath, not recursive).
 	ParameterPath *string
 }
 
@@ -106,10 +109,12 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 		RoleName:    p.HostRoleName,
 		Description: jsii.String("Hosts deployed by the pipeline of account " + *p.PipelineAccount),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("ec2.amazonaws.com"), nil),
-		ManagedPolicies: &[]awsiam.IManagedPolicy{
-			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("AmazonSSMManagedInstanceCore")),
-		},
 	})
+	// A managed node (agent association, Session Manager) without
+	// AmazonSSMManagedInstanceCore's read of every parameter of the account.
+	for _, st := range serverdeploy.ManagedNodeStatements() {
+		r.host.AddToPolicy(st)
+	}
 	r.host.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", "s3:GetObject", "s3:GetObjectVersion"))
 	r.host.AddToPolicy(keyUse(stack, p.PipelineAccount, "DecryptDeployBundles"))
 	r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -135,6 +140,15 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 		Sid:       jsii.String("ReadSettings"),
 		Actions:   jsii.Strings("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"),
 		Resources: &[]*string{parameter(path), parameter(path + "/*")},
+	}))
+	// Only the parameters directly under the path, as the hooks read them:
+	// nothing nested below it, whatever it holds.
+	r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("NoRecursiveSettingsRead"),
+		Effect:     awsiam.Effect_DENY,
+		Actions:    jsii.Strings("ssm:GetParametersByPath"),
+		Resources:  &[]*string{parameter(path), parameter(path + "/*")},
+		Conditions: &map[string]any{"StringEquals": map[string]any{"ssm:Recursive": "true"}},
 	}))
 	r.profile = awsiam.NewInstanceProfile(r, jsii.String("HostProfile"), &awsiam.InstanceProfileProps{
 		Role:                r.host,

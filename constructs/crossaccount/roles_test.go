@@ -74,10 +74,15 @@ func TestTargetRoles(t *testing.T) {
 		`:ssm:eu-west-1:222222222222:parameter/web/production"`,
 		`:ssm:eu-west-1:222222222222:parameter/web/production/*"`,
 		`"s3:ResourceAccount":"111111111111"`,
+		`"Sid":"ManagedNode"`,
+		`"Sid":"NoRecursiveSettingsRead"`,
 	} {
 		if !strings.Contains(host, w) {
 			t.Errorf("host role policy: want %s in %s", w, host)
 		}
+	}
+	if all := toJSON(cdktest.JSON(tpl)); strings.Contains(all, "AmazonSSMManagedInstanceCore") {
+		t.Error("host role: want the managed-node statements, not AmazonSSMManagedInstanceCore (it reads every parameter)")
 	}
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::InstanceProfile"), &map[string]any{
 		"InstanceProfileName": "web-production-host",
