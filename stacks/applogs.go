@@ -6,6 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/config"
+	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
 // newAppLogs creates the log group the app's and the proxy's containers write
@@ -22,8 +23,8 @@ func (s *PipelineStack) newAppLogs(cfg config.Config) awslogs.LogGroup {
 // and nowhere else: the two calls the awslogs driver makes (it does not
 // create the group), on the group's streams. The actions and resource types
 // follow the Service Authorization Reference for CloudWatch Logs.
-func (s *PipelineStack) allowHostsToLog() {
-	s.HostAccess.Policy().AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+func (s *PipelineStack) allowHostsToLog(access *serverdeploy.HostAccess) {
+	access.Policy().AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("AppLogs"),
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: &[]*string{s.AppLogs.LogGroupArn()},

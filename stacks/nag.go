@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -21,6 +22,11 @@ import (
 func ApplyNagSuppressions(s *PipelineStack) {
 	artifactObjects := fmt.Sprintf("Resource::<%s.Arn>/*", logicalID(s, s.Pipeline.ArtifactBucket()))
 	artifact := []any{artifactObjects, "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*"}
+	if s.Pipeline.ArtifactBucket().EncryptionKey() != nil {
+		// With an artifact key (environments in other accounts), the same
+		// grants use that one key.
+		artifact = append(artifact, "Action::kms:ReEncrypt*", "Action::kms:GenerateDataKey*")
+	}
 	const artifactReason = "CodePipeline's artifact grants: read/write on the pipeline's own artifact bucket; " +
 		"object keys are generated per execution, so the object ARN ends in /*"
 
@@ -46,38 +52,20 @@ func ApplyNagSuppressions(s *PipelineStack) {
 		"the build's outputs are the image (ECR, encrypted at rest) and the deploy bundle (the artifact bucket, SSE-S3, TLS only); "+
 			"a customer managed key would add cost without narrowing who can read them")
 
-	// The CodeDeploy service role.
-	group := s.DeploymentGroup.DeploymentGroup()
-	suppress(group, "AwsSolutions-IAM4",
-		"AWSCodeDeployRole is the service role policy AWS documents for EC2/on-premises deployments (CodeDeploy user guide, \"Create a service role\"); "+
-			"it needs to describe instances and Auto Scaling groups found by tag at deploy time",
-		regex(`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRole$`))
-	suppress(group, "AwsSolutions-IAM5",
-		"deployment triggers publish to the KMS-encrypted approval topic; SNS needs kms:GenerateDataKey* on that one key (the grant names the key ARN)",
-		"Action::kms:GenerateDataKey*")
-
-	// The policy of the deployment targets (any host, managed or not).
-	if access := s.Node().TryFindChild(jsii.String("HostAccess")); access != nil {
-		suppress(access, "AwsSolutions-IAM5",
-			"ecr:GetAuthorizationToken (docker login on the host) has no resource-level permissions: AWS requires Resource \"*\" (ECR user guide, \"Private registry authentication\"); "+
-				"the managed-node statements (SSM Agent registration, the agent-install association, Session Manager channels) are AmazonSSMManagedInstanceCore's own, on \"*\" as AWS grants them, without its parameter reads",
-			"Resource::*")
-		suppress(access, "AwsSolutions-IAM5",
-			"the CodeDeploy agent downloads deployment revisions (s3:GetObject): the bundle artifact's objects of the pipeline's own artifact bucket, <pipeline>/<artifact>/<key>, whose pipeline part and key are generated",
-			fmt.Sprintf("Resource::<%s.Arn>/%s", logicalID(s, s.Pipeline.ArtifactBucket()), serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName())))
-		suppress(access, "AwsSolutions-IAM5",
-			"the deploy hooks read the app's settings under its own Parameter Store path /<appName>/ (GetParametersByPath needs the path wildcard)",
-			regex(`^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/[a-z0-9-]+/\*$`))
+	// Each set of deployment targets: the single one, or each environment's.
+	if s.DeploymentGroup != nil {
+		suppressTargets(s, s, s.DeploymentGroup.DeploymentGroup())
 	}
-
-	// The managed host.
-	if host := s.Node().TryFindChild(jsii.String("Host")); host != nil {
-		suppress(host, "AwsSolutions-EC23",
-			"the managed host serves the app on its HTTP port to the range set by ingressCidr (the public internet by default, as a web app must); no other port is open")
-		suppress(host, "AwsSolutions-EC28",
-			"one host whose health is checked by each deployment's ValidateService hook; basic (5-minute) monitoring is kept to avoid detailed monitoring's cost")
-		suppress(host, "AwsSolutions-EC29",
-			"the managed host is disposable: its software comes from user data, the image from ECR and settings from Parameter Store; termination protection would block the stack replacing it")
+	for _, env := range s.Environments {
+		if env.DeploymentGroup != nil {
+			suppressTargets(s, env.scope, env.DeploymentGroup.DeploymentGroup())
+		}
+		if env.Target != nil {
+			suppressTargetStack(env.Target)
+		}
+	}
+	if check := s.Pipeline.CheckProject(); check != nil {
+		suppressCheck(check.Project(), artifact, artifactReason)
 	}
 
 	// The role pull requests assume to run `cdk diff`.
@@ -112,6 +100,13 @@ func suppress(c constructs.IConstruct, rule, reason string, appliesTo ...any) {
 }
 
 func regex(pattern string) *cdknag.RegexAppliesTo {
+	// A stack with an explicit account and region (environments in other
+	// accounts) shows them literally where an env-agnostic one has tokens.
+	pattern = strings.NewReplacer(
+		"<AWS::Partition>", "(<AWS::Partition>|aws(-[a-z]+)*)",
+		"<AWS::AccountId>", "(<AWS::AccountId>|[0-9]{12})",
+		"<AWS::Region>", "(<AWS::Region>|[a-z]{2}(-[a-z]+)+-[0-9])",
+	).Replace(pattern)
 	regexp.MustCompile(pattern) // fail early on a typo
 	return &cdknag.RegexAppliesTo{Regex: jsii.String("/" + pattern + "/")}
 }
@@ -123,4 +118,88 @@ func logicalID(s *PipelineStack, c constructs.IConstruct) string {
 		return ""
 	}
 	return *s.GetLogicalId(cfn)
+}
+
+// suppressTargets covers one set of deployment targets: the group's service
+// role and alarm notifications, and in scope the host policy and the
+// managed host.
+func suppressTargets(s *PipelineStack, scope constructs.IConstruct, group constructs.IConstruct) {
+	if rule := group.Node().Scope().Node().TryFindChild(jsii.String("AlarmNotifications")); rule != nil {
+		suppress(rule, "AwsSolutions-IAM5",
+			"the alarm notification rule publishes to the KMS-encrypted approval topic; SNS needs kms:GenerateDataKey* on that one key (the grant names the key ARN)",
+			"Action::kms:GenerateDataKey*")
+	}
+	// The CodeDeploy service role.
+	suppress(group, "AwsSolutions-IAM4",
+		"AWSCodeDeployRole is the service role policy AWS documents for EC2/on-premises deployments (CodeDeploy user guide, \"Create a service role\"); "+
+			"it needs to describe instances and Auto Scaling groups found by tag at deploy time",
+		regex(`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRole$`))
+	suppress(group, "AwsSolutions-IAM5",
+		"deployment triggers publish to the KMS-encrypted approval topic; SNS needs kms:GenerateDataKey* on that one key (the grant names the key ARN)",
+		"Action::kms:GenerateDataKey*")
+
+	// The policy of the deployment targets (any host, managed or not).
+	if access := scope.Node().TryFindChild(jsii.String("HostAccess")); access != nil {
+		suppress(access, "AwsSolutions-IAM5",
+			"ecr:GetAuthorizationToken (docker login on the host) has no resource-level permissions: AWS requires Resource \"*\" (ECR user guide, \"Private registry authentication\"); "+
+				"the managed-node statements (SSM Agent registration, the agent-install association, Session Manager channels) are AmazonSSMManagedInstanceCore's own, on \"*\" as AWS grants them, without its parameter reads",
+			"Resource::*")
+		suppress(access, "AwsSolutions-IAM5",
+			"the CodeDeploy agent downloads deployment revisions (s3:GetObject): the bundle artifact's objects of the pipeline's own artifact bucket, <pipeline>/<artifact>/<key>, whose pipeline part and key are generated",
+			fmt.Sprintf("Resource::<%s.Arn>/%s", logicalID(s, s.Pipeline.ArtifactBucket()), serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName())))
+		suppress(access, "AwsSolutions-IAM5",
+			"the deploy hooks read the app's settings under its own Parameter Store path /<appName>/ (GetParametersByPath needs the path wildcard)",
+			regex(`^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/[a-z0-9-]+(/[A-Za-z0-9_-]+)?/\*$`))
+	}
+
+	// The managed host.
+	if host := scope.Node().TryFindChild(jsii.String("Host")); host != nil {
+		suppress(host, "AwsSolutions-EC23",
+			"the managed host serves the app on its HTTP port to the range set by ingressCidr (the public internet by default, as a web app must); no other port is open")
+		suppress(host, "AwsSolutions-EC28",
+			"one host whose health is checked by each deployment's ValidateService hook; basic (5-minute) monitoring is kept to avoid detailed monitoring's cost")
+		suppress(host, "AwsSolutions-EC29",
+			"the managed host is disposable: its software comes from user data, the image from ECR and settings from Parameter Store; termination protection would block the stack replacing it")
+	}
+
+}
+
+// suppressCheck covers the environments' check project.
+func suppressCheck(project constructs.IConstruct, artifact []any, artifactReason string) {
+	suppress(project, "AwsSolutions-IAM5", artifactReason, artifact...)
+	suppress(project, "AwsSolutions-IAM5",
+		"CodeBuild's default grant: log streams of the project's own /aws/codebuild/<project> log group; stream names are generated per build",
+		regex(`^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<[A-Za-z0-9]+>:\*$`))
+	suppress(project, "AwsSolutions-IAM5",
+		"CodeBuild's default grant: test report groups named after the project (<project>-*)",
+		regex(`^Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<[A-Za-z0-9]+>-\*$`))
+	suppress(project, "AwsSolutions-CB4",
+		"the check has no output: it requests the environment's URL and runs a command from the source artifact, which the artifact bucket already encrypts")
+}
+
+// suppressTargetStack covers the stack of an environment in another account.
+func suppressTargetStack(t *TargetStack) {
+	suppress(t.DeploymentGroup.DeploymentGroup(), "AwsSolutions-IAM4",
+		"AWSCodeDeployRole is the service role policy AWS documents for EC2/on-premises deployments (CodeDeploy user guide, \"Create a service role\"); "+
+			"it needs to describe instances and Auto Scaling groups found by tag at deploy time",
+		regex(`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRole$`))
+	const crossAccount = "the pipeline's artifact bucket, its key and its image repository are in the pipeline's account, whose resource policies admit this role by name; " +
+		"their names are generated there and unknown here, so the statement names the account (s3:ResourceAccount, or the account in the ARN) instead"
+	roles := t.Roles
+	suppress(roles.DeployRole(), "AwsSolutions-IAM5", crossAccount,
+		regex(`^Resource::arn:<AWS::Partition>:s3:::\*$`), regex(`^Resource::arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`),
+		"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*")
+	suppress(roles.DeployRole(), "AwsSolutions-IAM5",
+		"CodePipeline's CodeDeploy action reads the deployment config it deploys with, a predefined one (CodeDeployDefault.*) or the group's own",
+		regex(`^Resource::arn:aws:codedeploy:[a-z0-9-]+:[0-9]{12}:deploymentconfig:\*$`))
+	suppress(roles.HostRole(), "AwsSolutions-IAM5", crossAccount,
+		regex(`^Resource::arn:<AWS::Partition>:s3:::\*$`), regex(`^Resource::arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`),
+		regex(`^Resource::arn:aws:ecr:[a-z0-9-]+:[0-9]{12}:repository/\*$`))
+	suppress(roles.HostRole(), "AwsSolutions-IAM5",
+		"ecr:GetAuthorizationToken (docker login on the host) has no resource-level permissions: AWS requires Resource \"*\"; "+
+			"the managed-node statements (SSM Agent registration, the agent-install association, Session Manager channels) are AmazonSSMManagedInstanceCore's own, on \"*\" as AWS grants them, without its parameter reads",
+		"Resource::*")
+	suppress(roles.HostRole(), "AwsSolutions-IAM5",
+		"the deploy hooks read the environment's settings under its own Parameter Store path (GetParametersByPath needs the path wildcard; a recursive read is denied)",
+		regex(`^Resource::arn:aws:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[a-z0-9-]+/[A-Za-z0-9_-]+/\*$`))
 }

@@ -31,6 +31,12 @@ type PipelineStackProps struct {
 	// validated again here, so a Config built in Go reports every mistake.
 	// Default: config.Default().
 	Config *config.Config
+	// Environments replace the config's single deploy target: the pipeline
+	// deploys the one build to each, in order. An environment with an
+	// Account other than the stack's gets a TargetStack of its own beside
+	// this stack; the stack then needs an explicit account.
+	// Default: none; the config's targets, in the stage "Deploy".
+	Environments []Environment
 }
 
 // PipelineStack composes the constructs into the delivery pipeline.
@@ -53,9 +59,13 @@ type PipelineStack struct {
 	AppLogs awslogs.LogGroup
 	// Host is the managed host; nil unless managedHost is true.
 	Host *apphost.Host
+	// Environments are the resources of each environment, in order; nil
+	// without PipelineStackProps.Environments.
+	Environments []*EnvironmentResources
 	// DiffRole is set when the config names a diffRoleRepo.
 	DiffRole *diffrole.DiffRole
 	config   config.Config
+	parent   constructs.Construct // where target stacks go
 }
 
 // Config is the configuration the stack was built from.
@@ -79,8 +89,12 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	if p.Description == nil {
 		p.Description = jsii.String("shipline: GitHub → approval → Docker build → CodeDeploy to EC2")
 	}
-	s := &PipelineStack{config: cfg}
+	s := &PipelineStack{config: cfg, parent: scope}
 	awscdk.NewStack_Override(s, scope, &id, &p.StackProps)
+	envs := p.Environments
+	if err := checkEnvironments(s, envs); err != nil {
+		panic(fmt.Sprintf("stacks.PipelineStack %q: %v", id, err))
+	}
 	for _, w := range cfg.Warnings() {
 		awscdk.Annotations_Of(s).AddWarningV2(jsii.String(w.ID), jsii.String(w.Message), nil)
 	}
@@ -124,15 +138,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Timeout:              awscdk.Duration_Minutes(jsii.Number(cfg.BuildTimeout.Minutes())),
 		ConcurrentBuildLimit: jsii.Number(float64(cfg.BuildConcurrencyLimit)),
 		BuildSecrets:         &secrets,
-		// A repository buildspec gets the same names the managed one uses.
-		EnvironmentVariables: &map[string]*awscodebuild.BuildEnvironmentVariable{
-			"APP_NAME":       {Value: jsii.String(cfg.AppName)},
-			"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
-			// Written into release.env: the hosts' containers log there.
-			"LOG_GROUP": {Value: s.AppLogs.LogGroupName()},
-		},
-		LogRetention:  cfg.LogRetention,
-		RemovalPolicy: cfg.RemovalPolicy,
+		EnvironmentVariables: s.buildVariables(cfg, envs),
+		LogRetention:         cfg.LogRetention,
+		RemovalPolicy:        cfg.RemovalPolicy,
 	})
 
 	var topic awssns.ITopic
@@ -148,7 +156,12 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Emails: jsii.Strings(cfg.Subscribers()...),
 	})
 
-	s.DeploymentGroup = s.deploymentGroup(cfg)
+	var environments []*releasepipeline.Environment
+	if envs == nil {
+		s.DeploymentGroup = s.deploymentGroup(cfg)
+	} else {
+		environments = s.environmentGroups(cfg.AppName, envs, s.Approval.Topic())
+	}
 
 	var connection *string
 	if cfg.ConnectionArn != "" {
@@ -160,7 +173,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Branch:             jsii.String(cfg.GitHubBranch),
 		ConnectionArn:      connection,
 		BuildProject:       s.Build.Project(),
-		DeploymentGroup:    s.DeploymentGroup.DeploymentGroup(),
+		DeploymentGroup:    s.legacyGroup(),
+		Environments:       environments,
+		ArtifactKey:        s.artifactKey(envs, cfg.RemovalPolicy),
 		Approval:           s.Approval,
 		ApprovalPosition:   cfg.ApprovalPosition,
 		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(cfg.ArtifactExpiration.Hours() / 24)),
@@ -170,10 +185,45 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 
 	s.addDiffRole(cfg)
 	s.writeParameters(cfg)
-	s.hosts(cfg)
-	s.allowHostsToLog()
+	if envs == nil {
+		s.hosts(cfg)
+		s.allowHostsToLog(s.HostAccess)
+	} else {
+		s.environmentHosts(cfg.AppName, envs, func(scope constructs.Construct, e Environment, access *serverdeploy.HostAccess) *apphost.Host {
+			s.allowHostsToLog(access)
+			if !e.ManagedHost {
+				return nil
+			}
+			return s.managedHost(scope, cfg, access, e.TagKey, e.TagValues[0])
+		})
+	}
 	s.outputs(cfg)
+	s.environmentOutputs(cfg.AppName, envs)
 	return s
+}
+
+// legacyGroup is the single deployment group, when there are no environments.
+func (s *PipelineStack) legacyGroup() awscodedeploy.IServerDeploymentGroup {
+	if s.DeploymentGroup == nil {
+		return nil
+	}
+	return s.DeploymentGroup.DeploymentGroup()
+}
+
+// buildVariables are the build's variables; with environments, also the
+// Parameter Store path of each deployment group (PARAMETER_PATHS). A
+// repository buildspec gets the same names the managed one uses.
+func (s *PipelineStack) buildVariables(cfg config.Config, envs []Environment) *map[string]*awscodebuild.BuildEnvironmentVariable {
+	vars := map[string]*awscodebuild.BuildEnvironmentVariable{
+		"APP_NAME":       {Value: jsii.String(cfg.AppName)},
+		"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
+		// Written into release.env: the hosts' containers log there.
+		"LOG_GROUP": {Value: s.AppLogs.LogGroupName()},
+	}
+	if envs != nil {
+		vars["PARAMETER_PATHS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.parameterPaths()}
+	}
+	return &vars
 }
 
 // deploymentConfig is the CDK form of the config's deployment config.
@@ -240,11 +290,16 @@ func (s *PipelineStack) hosts(cfg config.Config) {
 	}
 	// A managed host cannot be combined with an Auto Scaling group, so the
 	// deployment group always selects it by tag.
-	tagValue := cfg.InstanceTags()[cfg.DeployTagKey][0]
+	s.Host = s.managedHost(s, cfg, s.HostAccess, cfg.DeployTagKey, cfg.InstanceTags()[cfg.DeployTagKey][0])
+}
+
+// managedHost creates a host in scope ("Host") with the access policy and
+// the deployment tag.
+func (s *PipelineStack) managedHost(scope constructs.Construct, cfg config.Config, access *serverdeploy.HostAccess, tagKey, tagValue string) *apphost.Host {
 	props := &apphost.HostProps{
 		Architecture:  cfg.Architecture,
-		Access:        s.HostAccess,
-		Tags:          &map[string]*string{cfg.DeployTagKey: jsii.String(tagValue)},
+		Access:        access,
+		Tags:          &map[string]*string{tagKey: jsii.String(tagValue)},
 		HTTPPort:      jsii.Number(float64(cfg.HTTPPort)),
 		IngressCidr:   jsii.String(cfg.IngressCidr),
 		RemovalPolicy: cfg.RemovalPolicy,
@@ -258,13 +313,13 @@ func (s *PipelineStack) hosts(cfg config.Config) {
 			ids, zones = append(ids, sn.ID), append(zones, sn.Zone)
 		}
 		// Described, not looked up: synth stays offline.
-		props.Vpc = awsec2.Vpc_FromVpcAttributes(s, jsii.String("HostVpc"), &awsec2.VpcAttributes{
+		props.Vpc = awsec2.Vpc_FromVpcAttributes(scope, jsii.String("HostVpc"), &awsec2.VpcAttributes{
 			VpcId:             jsii.String(cfg.VpcID),
 			AvailabilityZones: jsii.Strings(zones...),
 			PublicSubnetIds:   jsii.Strings(ids...),
 		})
 	}
-	s.Host = apphost.NewHost(s, "Host", props)
+	return apphost.NewHost(scope, "Host", props)
 }
 
 func (s *PipelineStack) outputs(cfg config.Config) {
@@ -284,12 +339,15 @@ func (s *PipelineStack) outputs(cfg config.Config) {
 	}
 	out("ConnectionArn", connDesc, s.Pipeline.ConnectionArn())
 	out("ApprovalTopicArn", "SNS topic announcing approvals and deployment events; approvers must confirm their subscription email", s.Approval.Topic().TopicArn())
+	out("BuildProjectName", "CodeBuild project that builds the image and the deploy bundle", s.Build.Project().ProjectName())
+	out("ArtifactBucketName", "S3 bucket holding the pipeline's artifacts, deploy bundles included", s.Pipeline.ArtifactBucket().BucketName())
+	out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers (`shipline logs`)", s.AppLogs.LogGroupName())
+	if s.DeploymentGroup == nil {
+		return // each environment has its own outputs
+	}
 	out("DeploymentGroupName", "CodeDeploy deployment group", s.DeploymentGroup.DeploymentGroup().DeploymentGroupName())
 	// Read by the shipline command to find the releases and the settings.
 	out("DeployApplicationName", "CodeDeploy application of the deployment group", s.DeploymentGroup.Application().ApplicationName())
-	out("BuildProjectName", "CodeBuild project that builds the image and the deploy bundle", s.Build.Project().ProjectName())
-	out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers (`shipline logs`)", s.AppLogs.LogGroupName())
-	out("ArtifactBucketName", "S3 bucket holding the pipeline's artifacts, deploy bundles included", s.Pipeline.ArtifactBucket().BucketName())
 	out("HostPolicyArn", "Policy for deployment targets, Systems Manager access included: attach it alone to your hosts' instance profile role", s.HostAccess.Policy().ManagedPolicyArn())
 	if s.Host != nil {
 		out("HostInstanceId", "Managed host; shell access with `aws ssm start-session --target <id>`", s.Host.Instance().InstanceId())

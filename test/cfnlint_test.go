@@ -1,17 +1,26 @@
 package test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/shipline/shipline/internal/cfnlint"
 )
 
 // TestCfnLint runs the AWS CloudFormation linter on every variant's
-// template, in one cfn-lint run.
+// template, and those of its environments in other accounts, in one
+// cfn-lint run.
 func TestCfnLint(t *testing.T) {
 	files := map[string]string{}
 	for _, v := range stackVariants {
-		files[synthVariant(t, v).file] = v.name
+		r := synthVariant(t, v)
+		files[r.file] = v.name
+		for _, env := range r.pipeline.Environments {
+			if env.Target != nil {
+				name := *env.Target.StackName()
+				files[filepath.Join(filepath.Dir(r.file), name+".template.json")] = v.name + "/" + name
+			}
+		}
 	}
 	cfnlint.Lint(t, files)
 }

@@ -66,6 +66,7 @@ var stackVariants = []stackVariant{
 	{"managedHostArm64", map[string]any{"managedHost": true, "architecture": "arm64", "removalPolicy": "destroy"}},
 	{"autoScalingGroup", map[string]any{"autoScalingGroupName": "web-asg", "targetGroupArn": testTargetGroup}},
 	{"diffRole", map[string]any{"diffRoleRepo": "acme/infra"}},
+	{"twoEnvironments", nil}, // variantEnvironments
 }
 
 // synthResult is one synthesized variant.
@@ -78,6 +79,7 @@ type synthResult struct {
 	tmpl        map[string]any // the template
 	report      map[string]any // validation-report.json, when written
 	failure     string         // the synth error, if synthesis failed
+	pipeline    *stacks.PipelineStack
 }
 
 var synthCache = map[string]*synthResult{}
@@ -133,9 +135,15 @@ func doSynth(v stackVariant) (r *synthResult) {
 	// tests read, instead of aborting the synth at the first variant.
 	ctx["@aws-cdk/core:failSynthOnValidationErrors"] = false
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
-	stack := stacks.NewPipelineStack(app, "PipelineStack", &stacks.PipelineStackProps{
-		Config: &cfg,
-	})
+	props := &stacks.PipelineStackProps{
+		Config:       &cfg,
+		Environments: variantEnvironments[v.name],
+	}
+	if props.Environments != nil {
+		props.Env = &awscdk.Environment{Account: jsii.String(testPipelineAccount), Region: jsii.String("eu-west-1")}
+	}
+	stack := stacks.NewPipelineStack(app, "PipelineStack", props)
+	r.pipeline = stack
 	stacks.ApplyNagSuppressions(stack)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	r.stack = stack.Stack

@@ -1,0 +1,53 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/constructs/crossaccount"
+	"github.com/shipline/shipline/constructs/serverdeploy"
+)
+
+// TargetStack holds what an environment in another account needs there:
+// its CodeDeploy application and deployment group (with their alarms and
+// the agent installation), a deploy role the pipeline's account assumes and
+// the hosts' role. Deploy it into that account (`cdk deploy
+// <pipeline stack>-<environment>`), after `cdk bootstrap --trust` of that
+// account by the pipeline's.
+type TargetStack struct {
+	awscdk.Stack
+	DeploymentGroup *serverdeploy.DeploymentGroup
+	Roles           *crossaccount.TargetRoles
+}
+
+// newTargetStack makes the target stack of environment e beside the
+// pipeline's stack, in e's account and the pipeline's region.
+func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *TargetStack {
+	id := *pipeline.StackName() + "-" + e.Name
+	t := &TargetStack{}
+	env := &awscdk.Environment{Account: jsii.String(e.Account)}
+	if !*awscdk.Token_IsUnresolved(pipeline.Region()) {
+		env.Region = pipeline.Region()
+	}
+	awscdk.NewStack_Override(t, pipeline.parent, &id, &awscdk.StackProps{
+		Env:         env,
+		Description: jsii.String("shipline: the " + e.Name + " environment of " + appName + ", deployed by the pipeline of account " + *pipeline.Account()),
+	})
+	application, group, deployRole, hostRole := targetNames(appName, e)
+	props := groupProps(t, e)
+	props.ApplicationName, props.DeploymentGroupName = jsii.String(application), jsii.String(group)
+	t.DeploymentGroup = serverdeploy.NewDeploymentGroup(t, "ServerDeploy", props)
+	t.Roles = crossaccount.NewTargetRoles(t, "Roles", &crossaccount.TargetRolesProps{
+		PipelineAccount:     pipeline.Account(),
+		DeployRoleName:      jsii.String(deployRole),
+		HostRoleName:        jsii.String(hostRole),
+		ApplicationName:     jsii.String(application),
+		DeploymentGroupName: jsii.String(group),
+		ParameterPath:       jsii.String(e.ParameterPath),
+	})
+	return t
+}
+
+// DeployRoleArn is the role the pipeline's account assumes to deploy (jsii
+// also needs a pointer-receiver method to register the struct).
+func (t *TargetStack) DeployRoleArn() *string { return t.Roles.DeployRole().RoleArn() }
