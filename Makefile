@@ -26,19 +26,36 @@ $(CFNDIFF_STAMP): tools/diffcomment/cfndiff/package.json tools/diffcomment/cfndi
 synth: deps
 	cdk synth --quiet
 
-## test: the whole test suite
+## test: the whole test suite, the real-engine scenarios (test/realhost) included
 # -p 4: the long stack-level package starts without queuing behind the unit
 # tests, which mostly wait on jsii's pipes (bench/README.md: -8% on 2 cores).
+# -timeout: the real-engine package (test/realhost) runs for several minutes.
 # A cold machine spends minutes compiling aws-cdk-go before any test runs:
 # go build -v names each package as it compiles it, so the wait says what it
 # is. Libraries only (no linking); on a warm build cache it prints nothing.
-test: deps $(CFNDIFF_STAMP)
+test: deps $(CFNDIFF_STAMP) compose-plugin
 	@echo "==> compiling the packages the tests use (a cold build cache compiles aws-cdk-go: several minutes)"
 	go build -v $$(go list -deps -test -f '{{if and .GoFiles (ne .Name "main") (not .ForTest) (not .Standard)}}{{.ImportPath}}{{end}}' ./...)
 	@echo "==> go vet ./..."
 	go vet ./...
-	@echo "==> go test -p 4 ./... (a line per package as it finishes; ./test synthesizes every stack variant)"
-	go test -p 4 ./...
+	@echo "==> go test -p 4 ./... (a line per package as it finishes; ./test synthesizes every stack variant, ./test/realhost deploys on a real engine)"
+	go test -p 4 -timeout 30m ./...
+
+.PHONY: compose-plugin figures
+## compose-plugin: build the pinned Docker Compose v2 plugin into the cache, once per version (5-9 minutes)
+# Not needed where docker has no engine to drive, or already has Compose v2.
+compose-plugin:
+	@if ! command -v docker >/dev/null; then
+		echo "compose-plugin: no docker CLI here, the real-engine tests will skip: not building the plugin"
+	elif [ ! -x "$$(tools/compose/plugin.sh path)" ] && docker compose up --help 2>/dev/null | grep -q -- --wait; then
+		echo "compose-plugin: using the system's Docker Compose $$(docker compose version --short)"
+	else
+		tools/compose/plugin.sh build
+	fi
+
+## figures: run the real-engine scenarios and copy their figures table into README.md
+figures: compose-plugin
+	go test -count=1 -timeout 30m ./test/realhost -args -figures-readme=$(CURDIR)/README.md
 
 .PHONY: diagram diagram-check diff-fixtures
 

@@ -20,6 +20,8 @@ var (
 	ConfigReference = Block{Start: "<!-- config:start -->", End: "<!-- config:end -->"}
 	// Diagram holds the pipeline diagram (tools/diagram).
 	Diagram = Block{Start: "<!-- diagram:start -->", End: "<!-- diagram:end -->"}
+	// RealhostFigures holds the real-engine scenarios' figures (test/realhost).
+	RealhostFigures = Block{Start: "<!-- realhost-figures:start -->", End: "<!-- realhost-figures:end -->"}
 )
 
 // Content returns what stands between the markers of doc.
