@@ -285,7 +285,7 @@ func TestBuildspecRun(t *testing.T) {
 	release := readFile(t, filepath.Join(art, "release.env"))
 	wantRelease := "IMAGE_URI=" + testRepoURI + "@" + testDigest + "\nAPP_NAME=web\nAWS_REGION=" + testRegion +
 		"\nPARAMETER_PATH=/web/\nCOMMIT=89abcdef0123456789abcdef0123456789abcdef\n" +
-		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\n"
+		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\nLOG_GROUP=\n"
 	if release != wantRelease {
 		t.Errorf("release.env:\n%s\nwant:\n%s", release, wantRelease)
 	}
@@ -385,6 +385,7 @@ func TestBuildspecFailures(t *testing.T) {
 		{"bad parameter path", nil, map[string]string{"PARAMETER_PATH": "web"}, regexp.MustCompile(`ERROR: PARAMETER_PATH 'web' must start and end with '/'`)},
 		{"build fails", nil, map[string]string{"STUB_BUILDX_FAIL": "1"}, regexp.MustCompile(`ERROR: the build failed: no deploy bundle assembled`)},
 		{"bundle missing", nil, map[string]string{"BUNDLE_S3_URL": "s3://" + testBucket + "/missing.zip"}, regexp.MustCompile(`ERROR: could not download the deploy bundle`)},
+		{"bad log group", nil, map[string]string{"LOG_GROUP": "app logs"}, regexp.MustCompile(`ERROR: LOG_GROUP 'app logs' is not a CloudWatch Logs group name`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -424,8 +425,12 @@ func TestBuildThenDeploy(t *testing.T) {
 	cb.vars["HEALTH_TIMEOUT"] = "45"
 	cb.vars["KEEP_RELEASES"] = "5"
 	cb.vars["REQUIRED_SETTINGS"] = "APP_PORT"
+	cb.vars["LOG_GROUP"] = "PipelineStack-AppLogsC5DF83A6-Ab3dE5fGh1"
 	if _, ok := cb.run(t); !ok {
 		t.Fatal("the build failed")
+	}
+	if rel := readFile(t, filepath.Join(cb.artifact(), "release.env")); !strings.Contains(rel, "\nLOG_GROUP="+cb.vars["LOG_GROUP"]+"\n") {
+		t.Errorf("release.env lacks the stack's log group %s:\n%s", cb.vars["LOG_GROUP"], rel)
 	}
 	h := cb.host
 	h.archive = cb.artifact()
