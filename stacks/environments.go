@@ -176,6 +176,7 @@ func (s *PipelineStack) environmentHosts(appName string, envs []Environment, hos
 			BundleArtifactName: s.Pipeline.BundleArtifact().ArtifactName(),
 			Repository:         s.Repository.Repository(),
 			ParameterPath:      jsii.String(e.ParameterPath),
+			PullThroughPrefix:  s.pullThroughPrefix(),
 		})
 		res.Host = host(res.scope, e, res.HostAccess)
 	}

@@ -147,6 +147,11 @@ func suppressTargets(s *PipelineStack, scope constructs.IConstruct, group constr
 		suppress(access, "AwsSolutions-IAM5",
 			"the CodeDeploy agent downloads deployment revisions (s3:GetObject): the bundle artifact's objects of the pipeline's own artifact bucket, <pipeline>/<artifact>/<key>, whose pipeline part and key are generated",
 			fmt.Sprintf("Resource::<%s.Arn>/%s", logicalID(s, s.Pipeline.ArtifactBucket()), serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName())))
+		if s.proxyCache != "" {
+			suppress(access, "AwsSolutions-IAM5",
+				"the hosts pull the proxy image through the app's own pull-through cache rule: the repositories ECR creates under its prefix on the first pull (Amazon ECR user guide, \"IAM permissions required to sync an upstream registry\")",
+				regex(`^Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/`+regexp.QuoteMeta(s.proxyCache)+`/\*$`))
+		}
 		suppress(access, "AwsSolutions-IAM5",
 			"the deploy hooks read the app's settings under its own Parameter Store path /<appName>/ (GetParametersByPath needs the path wildcard)",
 			regex(`^Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/[a-z0-9-]+(/[A-Za-z0-9_-]+)?/\*$`))

@@ -66,6 +66,9 @@ type PipelineStack struct {
 	DiffRole *diffrole.DiffRole
 	config   config.Config
 	parent   constructs.Construct // where target stacks go
+	// proxyCache is the prefix of the proxy image's pull-through cache
+	// rule; empty without one.
+	proxyCache string
 }
 
 // Config is the configuration the stack was built from.
@@ -122,9 +125,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		if len(cfg.RequiredSettings) > 0 {
 			managed.RequiredSettings = jsii.Strings(cfg.RequiredSettings...)
 		}
-		if cfg.ProxyImage != "" {
-			managed.ProxyImage = jsii.String(cfg.ProxyImage)
-		}
+		managed.ProxyImage, s.proxyCache = s.proxyImage(cfg)
 	} else {
 		spec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
 	}
@@ -284,6 +285,7 @@ func (s *PipelineStack) hosts(cfg config.Config) {
 		BundleArtifactName: s.Pipeline.BundleArtifact().ArtifactName(),
 		Repository:         s.Repository.Repository(),
 		ParameterPath:      jsii.String(cfg.ParameterPath()),
+		PullThroughPrefix:  s.pullThroughPrefix(),
 	})
 	if !cfg.ManagedHost {
 		return

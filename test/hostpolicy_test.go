@@ -258,6 +258,19 @@ func TestHostKeepsWhatItNeeds(t *testing.T) {
 		} {
 			reqs = append(reqs, request{Action: a, Resource: "arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0"})
 		}
+		// The proxy image, through the app's pull-through cache rule.
+		if len(resourcesOf(r.tmpl, "AWS::ECR::PullThroughCacheRule")) == 1 {
+			cached := "arn:aws:ecr:eu-west-1:111122223333:repository/myapp-public/docker/library/nginx"
+			for _, a := range []string{"ecr:BatchImportUpstreamImage", "ecr:CreateRepository", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"} {
+				reqs = append(reqs, request{Action: a, Resource: cached})
+			}
+			for _, other := range []string{"repository/otherapp-public/docker/library/nginx", "repository/myapp-public", "repository/somerepo"} {
+				req := request{Action: "ecr:CreateRepository", Resource: "arn:aws:ecr:eu-west-1:111122223333:" + other}
+				if ok, why := allowed(sts, req); ok {
+					t.Errorf("%s may %s: %s", what, req, why)
+				}
+			}
+		}
 		for _, req := range reqs {
 			if ok, why := allowed(sts, req); !ok {
 				t.Errorf("%s may not %s: %s", what, req, why)

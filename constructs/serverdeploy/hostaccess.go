@@ -57,6 +57,12 @@ type HostAccessProps struct {
 	// same way, such as an environment's "/myapp-staging/".
 	// Default: none.
 	EnvironmentParameterPaths *[]*string
+	// PullThroughPrefix is the repository prefix of an ECR pull-through
+	// cache rule of the account's registry (such as the one the proxy image
+	// comes through). The hosts may pull through it: import the upstream
+	// image and create its repository on the first pull, then pull it.
+	// Default: none.
+	PullThroughPrefix *string
 	// ParameterKey is the customer managed KMS key of the SecureString
 	// parameters under ParameterPath.
 	// Default: none; parameters use the AWS managed key aws/ssm, which needs
@@ -79,7 +85,10 @@ type HostAccess struct {
 	policy awsiam.ManagedPolicy
 }
 
-var reArtifactName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+var (
+	reArtifactName      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+	rePullThroughPrefix = regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)
+)
 
 // NewHostAccess creates the host policy and, when Role is given, attaches it.
 func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps) *HostAccess {
@@ -124,6 +133,9 @@ func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps
 			Resources: jsii.Strings("*"),
 		}),
 	}
+	if p.PullThroughPrefix != nil {
+		statements = append(statements, pullThrough(stack, *p.PullThroughPrefix))
+	}
 	statements = append(statements, settingsStatements(stack, p)...)
 	statements = append(statements, ManagedNodeStatements()...)
 	// SecureStrings under the AWS managed key aws/ssm need no statement: that
@@ -149,6 +161,24 @@ func NewHostAccess(scope constructs.Construct, id string, props *HostAccessProps
 		h.GrantTo(p.Role)
 	}
 	return h
+}
+
+// pullThrough lets the hosts pull images through a pull-through cache rule:
+// the first pull imports the upstream image (ecr:BatchImportUpstreamImage)
+// into a repository it creates (ecr:CreateRepository), only under the
+// rule's prefix (Amazon ECR user guide, "IAM permissions required to sync an
+// upstream registry with an Amazon ECR private registry",
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+func pullThrough(stack awscdk.Stack, prefix string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("PullThroughCache"),
+		Actions: jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+			"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"),
+		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("ecr"), Resource: jsii.String("repository"), ResourceName: jsii.String(prefix + "/*"),
+			ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})},
+	})
 }
 
 // BundleObjects is the object key pattern of a pipeline artifact in its
@@ -274,6 +304,9 @@ func (p HostAccessProps) validate() error {
 	case *awscdk.Token_IsUnresolved(p.ParameterPath):
 	case !ssmpath.Valid(*p.ParameterPath):
 		errs = append(errs, fmt.Errorf("ParameterPath: got %q, want %s", *p.ParameterPath, ssmpath.Want))
+	}
+	if pp := p.PullThroughPrefix; pp != nil && (len(*pp) < 2 || len(*pp) > 30 || !rePullThroughPrefix.MatchString(*pp)) {
+		errs = append(errs, fmt.Errorf("PullThroughPrefix: got %q, want an ECR repository prefix of 2-30 lower-case letters, digits and single '.', '_', '-' or '/'", *p.PullThroughPrefix))
 	}
 	if p.BundleArtifactName != nil && !reArtifactName.MatchString(*p.BundleArtifactName) {
 		errs = append(errs, fmt.Errorf("BundleArtifactName: got %q, want a CodePipeline artifact name (1-100 letters, digits, '_' or '-')", *p.BundleArtifactName))
