@@ -41,6 +41,13 @@ var testSettings = map[string]string{
 	"DB_PASSWORD":        `p@ss word's "x" $HOME \n`,
 	"feature-flags.beta": "a=b#c",
 	"GREETING":           "héllo, wörld ✓",
+	"SPACES":             "  leading and trailing  ",
+	"NEWLINES":           "line 1\nline 2\n\n",
+	"CONTROL":            "tab\there\r\nbell\x07",
+	"DOLLARS":            "$HOME ${HOME} $$ \\$",
+	"BACKSLASH_END":      `C:\path\`,
+	"QUOTE_END":          "ends with '",
+	"BIG":                strings.Repeat("0123456789abcdef", 256), // 4 KB, the Standard tier's largest value
 }
 
 // newScenario sets up a fresh host for the test: its app is named after it.

@@ -1,13 +1,14 @@
 package realhost_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 )
 
 // TestRedeployUnderLoad deploys the next release while requests flow: the
-// deployment succeeds and the host serves the new release.
+// deployment succeeds, the host serves the new release and no request fails.
 func TestRedeployUnderLoad(t *testing.T) {
 	s := newScenario(t, "redeploy")
 	s.mustDeploy(s.revision(s.release(release{Version: "v1"})))
@@ -18,14 +19,46 @@ func TestRedeployUnderLoad(t *testing.T) {
 	if r.Bodies["v2"] == 0 {
 		t.Errorf("the load loop never got an answer from v2: %v", r.Bodies)
 	}
+	if r.Failed > 0 {
+		t.Errorf("%d of %d requests failed during the redeploy: %v", r.Failed, r.Sent, r.Errors)
+	}
+}
+
+// requireNoFailedRequest fails the test when a request of the scenario's
+// load loops failed.
+func (s *scenario) requireNoFailedRequest() {
+	s.t.Helper()
+	if s.fig.Failed > 0 {
+		s.t.Errorf("%d of %d requests failed", s.fig.Failed, s.fig.Sent)
+	}
 }
 
 // TestReleaseNeverHealthy deploys a release whose health check always fails:
-// the deployment must fail.
+// the deployment fails within the health timeout plus 15 s, saying which
+// timeout applied and showing that release's log, and the live release keeps
+// serving every request.
 func TestReleaseNeverHealthy(t *testing.T) {
+	const timeout = 20 * time.Second
 	s := newScenario(t, "never-healthy")
 	s.mustDeploy(s.revision(s.release(release{Version: "v1"})))
-	s.deployBad(s.revision(s.release(release{Version: "v2", Unhealthy: true})), "a release that never turns healthy")
+	bad := s.render(s.release(release{Version: "v2", Unhealthy: true}),
+		map[string]string{"HEALTH_TIMEOUT": fmt.Sprint(timeout.Seconds())}, nil)
+	d := s.deployBad(bad, "a release that never turns healthy")
+	s.requireNoFailedRequest()
+	s.requireServing("v1")
+	h := d.Hook("ApplicationStart")
+	if d.Failed != "ApplicationStart" || h == nil {
+		t.Fatalf("the deployment failed at %q, want ApplicationStart", d.Failed)
+	}
+	if took := h.End.Sub(h.Start); took > timeout+15*time.Second {
+		t.Errorf("ApplicationStart failed after %.1fs, want within the health timeout (%s) plus 15 s", took.Seconds(), timeout)
+	}
+	if want := fmt.Sprintf("within %.0fs (HEALTH_TIMEOUT", timeout.Seconds()); !strings.Contains(h.Output, want) {
+		t.Errorf("the failure does not state the timeout that applied (%q):\n%s", want, h.Output)
+	}
+	if !strings.Contains(h.Output, "release v2 listening") || strings.Contains(h.Output, "release v1") {
+		t.Errorf("the hook's output does not show the failed release's own log lines:\n%s", h.Output)
+	}
 }
 
 // TestImageCannotBePulled deploys a revision whose image is not in the
@@ -36,6 +69,8 @@ func TestImageCannotBePulled(t *testing.T) {
 	s.mustDeploy(s.revision(v1))
 	missing := v1[:strings.Index(v1, "@")] + "@sha256:" + strings.Repeat("0", 64)
 	s.deployBad(s.revision(missing), "an image that is not in the registry")
+	s.requireNoFailedRequest()
+	s.requireServing("v1")
 }
 
 // TestSettingsMissingOrUnreadable deploys a release whose parameter path
@@ -74,11 +109,14 @@ func TestSettingsMissingOrUnreadable(t *testing.T) {
 			t.Errorf("the deployment without Parameter Store access failed at %s, want AfterInstall", d.Failed)
 		}
 	})
-	t.Logf("after the failed deployments the host serves %s", s.serving())
+	s.requireNoFailedRequest()
+	s.requireServing("v1")
 }
 
-// TestRollbackWithRegistryStopped fails a release, stops the registry and
-// redeploys the previous revision, as CodeDeploy's automatic rollback does.
+// TestRollbackWithRegistryStopped fails a release, stops the registry, cuts
+// the host off Parameter Store and redeploys the previous revision, as
+// CodeDeploy's automatic rollback does: the host kept its image and settings,
+// so the rollback succeeds without a failed request.
 func TestRollbackWithRegistryStopped(t *testing.T) {
 	s := newScenario(t, "rollback-offline")
 	rev1 := s.revision(s.release(release{Version: "v1"}))
@@ -94,15 +132,20 @@ func TestRollbackWithRegistryStopped(t *testing.T) {
 			resp.Body.Close()
 			t.Fatalf("the registry still answers after it was stopped")
 		}
+		env := s.host.Env
+		s.host.Env = append(append([]string{}, env...), fmt.Sprintf("AWS_ENDPOINT_URL=http://localhost:%d", freePort(t)))
 		d := s.deploy(rev1)
+		s.host.Env = env
 		s.measure(d)
-		if d.Succeeded() {
-			if _, err := s.waitServing("v1", 10*time.Second); err != nil {
-				t.Errorf("the rollback succeeded but: %v", err)
-			}
+		if !d.Succeeded() {
+			t.Fatalf("the rollback without registry and Parameter Store failed: %v\n%s", d.Err, d.Output())
+		}
+		if out := d.Hook("AfterInstall").Output; !strings.Contains(out, "using the settings kept with this release") {
+			t.Errorf("AfterInstall did not say it used the kept settings:\n%s", out)
 		}
 	})
-	t.Logf("after the rollback the host serves %s", s.serving())
+	s.requireNoFailedRequest()
+	s.requireServing("v1")
 }
 
 // TestDaemonStoppedBeforeApplicationStop deploys while the docker daemon is
@@ -121,6 +164,9 @@ func TestDaemonStoppedBeforeApplicationStop(t *testing.T) {
 	d := s.deploy(rev2)
 	s.measure(d)
 	t.Logf("with the daemon down the deployment %s", s.fig.Outcome)
+	if h := d.Hook("ApplicationStop"); h == nil || h.ExitCode != 0 || d.Failed == "ApplicationStop" {
+		t.Errorf("ApplicationStop blocked the deployment with the daemon down (failed at %q):\n%s", d.Failed, d.Output())
+	}
 	s.eng.ctl(t, "start-daemon")
 	restarted = true
 	if d := s.deploy(rev2); !d.Succeeded() {
@@ -129,15 +175,17 @@ func TestDaemonStoppedBeforeApplicationStop(t *testing.T) {
 	s.requireServing("v2")
 }
 
-// TestHostReboot restarts the docker daemon under load: the app must come
-// back by itself, without a deployment.
+// TestHostReboot restarts the docker daemon under load after a switch: the
+// live release and the proxy come back by themselves, without a deployment,
+// and the proxy sends requests to the release that was live.
 func TestHostReboot(t *testing.T) {
 	s := newScenario(t, "reboot")
 	s.mustDeploy(s.revision(s.release(release{Version: "v1"})))
+	s.mustDeploy(s.revision(s.release(release{Version: "v2"})))
 	s.underLoad(func() {
 		s.eng.ctl(t, "stop-daemon")
 		s.eng.ctl(t, "start-daemon")
-		_, err := s.waitServing("v1", 90*time.Second)
+		_, err := s.waitServing("v2", 90*time.Second)
 		if err != nil {
 			t.Errorf("the app did not come back after the daemon restarted: %v", err)
 			s.fig.Outcome = "did not come back"
@@ -155,4 +203,5 @@ func TestSameRevisionTwice(t *testing.T) {
 	s.mustDeploy(rev)
 	s.underLoad(func() { s.measure(s.mustDeploy(rev)) })
 	s.requireServing("v1")
+	s.requireNoFailedRequest()
 }
