@@ -63,7 +63,19 @@ func run() (code int) {
 		}
 		return 1
 	}
-	stack := stacks.NewPipelineStack(app, StackID, &stacks.PipelineStackProps{Config: &cfg})
+	props := &stacks.PipelineStackProps{Config: &cfg}
+	if cfg.Account != "" || cfg.Region != "" {
+		// Placed explicitly, as environments in other accounts need; the
+		// synth stays offline (no lookups).
+		props.Env = &awscdk.Environment{}
+		if cfg.Account != "" {
+			props.Env.Account = jsii.String(cfg.Account)
+		}
+		if cfg.Region != "" {
+			props.Env.Region = jsii.String(cfg.Region)
+		}
+	}
+	stack := stacks.NewPipelineStack(app, StackID, props)
 	if cfg.Nag {
 		// cdk-nag's AwsSolutions rules; their findings show at synth.
 		stacks.ApplyNagSuppressions(stack)

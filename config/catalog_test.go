@@ -33,6 +33,11 @@ func js(kv ...any) map[string]any {
 
 func list(items ...any) []any { return items }
 
+// env is an environment object of the environments setting.
+func env(kv ...any) map[string]any { return js(kv...) }
+
+const goodLoadBalancer = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/fedcba9876543210"
+
 var (
 	goodConnection = "arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	goodTopic      = "arn:aws:sns:eu-west-1:123456789012:approvals"
@@ -205,11 +210,52 @@ var catalog = []badConfig{
 	{"removalPolicy capitalised (-c)", js("removalPolicy", "Destroy"), "removalPolicy", `"Destroy"`, `"retain" or "destroy"`},
 	{"nag not a bool (-c)", js("nag", "on"), "nag", `"on"`, "true or false"},
 
+	// Environments: each key of an environment object, and the settings around them.
+	{"environments not a list", js("environments", 3.0), "environments", "3", "a list of environment objects"},
+	{"environments not JSON (-c)", js("environments", "staging,production"), "environments", "text that is not JSON", "a JSON list of objects"},
+	{"environments item not an object", js("environments", list("staging")), "environments[0]", `"staging"`, "an object with at least a name"},
+	{"environment without a name", js("environments", list(env())), "environments[0].name", `""`, "1-20 of a-z 0-9 -"},
+	{"environment name capitalised", js("environments", list(env("name", "Staging"))), "environments[0].name", `"Staging"`, "starting with a letter"},
+	{"environment named build", js("environments", list(env("name", "build"))), "environments[0].name", `"build"`, "holds the build secrets"},
+	{"environment twice", js("environments", list(env("name", "staging"), env("name", "staging"))), "environments[1].name", `"staging"`, "each environment once"},
+	{"environment name not a string", js("environments", list(env("name", 1.0))), "environments[0].name", "1", "a string"},
+	{"environment unknown key", js("environments", list(env("name", "staging", "hosts", "a"))), "environments[0].hosts", `"a"`, "one of name, account"},
+	{"environment region", js("environments", list(env("name", "staging", "region", "us-east-1"))), "environments[0].region", `"us-east-1"`, "no region: an environment deploys in the pipeline's region"},
+	{"environment account short", js("account", "111111111111", "environments", list(env("name", "prod", "account", "2222"))), "environments[0].account", `"2222"`, "a 12-digit AWS account id"},
+	{"environment account without pipeline account", js("environments", list(env("name", "prod", "account", "222222222222"))), "account", `""`, "the pipeline's 12-digit account id"},
+	{"account not digits", js("account", "acme"), "account", `"acme"`, "a 12-digit AWS account id"},
+	{"region not a region", js("region", "europe"), "region", `"europe"`, "an AWS Region such as eu-west-1"},
+	{"environment tag value too long", js("environments", list(env("name", "staging", "deployTagValues", list(strings.Repeat("x", 257))))), "environments[0].deployTagValues", `"xxxx`, "1-256 characters"},
+	{"environment tag values not a list", js("environments", list(env("name", "staging", "deployTagValues", 2.0))), "environments[0].deployTagValues", "2", "list"},
+	{"environment Auto Scaling group with colon", js("environments", list(env("name", "prod", "autoScalingGroupName", "a:b"))), "environments[0].autoScalingGroupName", `"a:b"`, "without ':'"},
+	{"environment target group not an ARN", js("environments", list(env("name", "prod", "targetGroupArn", "web"))), "environments[0].targetGroupArn", `"web"`, "targetgroup/<name>/<id>"},
+	{"environment load balancer not an ARN", js("environments", list(env("name", "prod", "targetGroupArn", goodTargetGrp, "loadBalancerArn", "web"))), "environments[0].loadBalancerArn", `"web"`, "loadbalancer/app/<name>/<id>"},
+	{"environment load balancer without target group", js("environments", list(env("name", "prod", "loadBalancerArn", goodLoadBalancer))), "environments[0].loadBalancerArn", `"arn:aws:elasticloadbalancing`, "no value without targetGroupArn"},
+	{"environment managed host not a bool", js("environments", list(env("name", "staging", "managedHost", "yes"))), "environments[0].managedHost", `"yes"`, "true or false"},
+	{"environment managed host and group", js("environments", list(env("name", "staging", "managedHost", true, "autoScalingGroupName", "web"))), "environments[0].managedHost", "true", "deploy to an existing group or to the managed host"},
+	{"environment managed host in another account", js("account", "111111111111", "environments", list(env("name", "prod", "account", "222222222222", "managedHost", true))), "environments[0].managedHost", "true", "created in the pipeline's account"},
+	{"environment deployment config unknown", js("environments", list(env("name", "staging", "deploymentConfig", "Fast"))), "environments[0].deploymentConfig", `"Fast"`, "OneAtATime"},
+	{"environment deployment config and min healthy", js("environments", list(env("name", "staging", "deploymentConfig", "AllAtOnce", "minHealthyHosts", "1"))), "environments[0].deploymentConfig", `"AllAtOnce"`, "no value together with minHealthyHosts"},
+	{"environment min healthy bad", js("environments", list(env("name", "staging", "minHealthyHosts", "most"))), "environments[0].minHealthyHosts", `"most"`, "a percentage such as 75%"},
+	{"environment min healthy 100%", js("environments", list(env("name", "staging", "minHealthyHosts", "100%"))), "environments[0].minHealthyHosts", `"100%"`, "0-99%"},
+	{"environment agent unknown", js("environments", list(env("name", "staging", "agentInstall", "always"))), "environments[0].agentInstall", `"always"`, "never, once or now"},
+	{"environment agent schedule without top-level", js("environments", list(env("name", "staging", "agentInstall", "schedule"))), "environments[0].agentInstall", `"schedule"`, "top-level agentInstall is schedule"},
+	{"environment parameter path relative", js("environments", list(env("name", "staging", "parameterPath", "myapp/staging"))), "environments[0].parameterPath", `"myapp/staging"`, "starting and ending with '/'"},
+	{"environment parameter path build secrets", js("environments", list(env("name", "staging", "parameterPath", "/myapp/build/staging/"))), "environments[0].parameterPath", `"/myapp/build/staging/"`, "outside /myapp/build/"},
+	{"environment approval not a bool", js("environments", list(env("name", "prod", "approval", "yes"))), "environments[0].approval", `"yes"`, "true or false"},
+	{"environment alarm name empty", js("environments", list(env("name", "prod", "alarms", list("")))), "environments[0].alarms", `""`, "1-255 characters"},
+	{"environment url not http", js("environments", list(env("name", "prod", "url", "ftp://example.com"))), "environments[0].url", `"ftp://example.com"`, "http:// or https:// URL"},
+	{"environment check attempts 0", js("environments", list(env("name", "prod", "url", "https://example.com", "checkAttempts", 0.0))), "environments[0].checkAttempts", "0", "1-100"},
+	{"environment check attempts not a number", js("environments", list(env("name", "prod", "checkAttempts", "many"))), "environments[0].checkAttempts", `"many"`, "a whole number, 1-100"},
+	{"environment check interval too long", js("environments", list(env("name", "prod", "url", "https://example.com", "checkIntervalSeconds", 600.0))), "environments[0].checkIntervalSeconds", "600", "1-300 seconds"},
+	{"environment check command without url", js("environments", list(env("name", "prod", "checkCommand", "make smoke"))), "environments[0].checkCommand", `"make smoke"`, "no value without url"},
+	{"top-level target with environments", js("autoScalingGroupName", "web", "environments", list(env("name", "prod"))), "autoScalingGroupName", `"web"`, "each environment names its own targets"},
+
 	// Found by a hostile review of the config.
 	{"setting mis-cased", js("appname", "web"), "appname", "an unknown setting", `"appName" (setting names are case-sensitive)`},
 	{"setting misspelt", js("approverEmail", "ops@example.com"), "approverEmail", "an unknown setting", `did you mean "approverEmails"?`},
 	{"setting with underscores", js("build_timeout_minutes", "60"), "build_timeout_minutes", "an unknown setting", `"buildTimeoutMinutes"`},
-	{"setting unknown", js("region", "eu-west-1"), "region", "an unknown setting", "a shipline setting (see the README's Config reference)"},
+	{"setting unknown", js("awsRegion", "eu-west-1"), "awsRegion", "an unknown setting", "a shipline setting (see the README's Config reference)"},
 	{"githubBranch full ref", js("githubBranch", "refs/heads/main"), "githubBranch", `"refs/heads/main"`, `the branch's short name, such as "main"`},
 	{"githubBranch tag ref", js("githubBranch", "refs/tags/v1"), "githubBranch", `"refs/tags/v1"`, "short name"},
 	{"keepReleaseImages not a number (-c)", js("keepReleaseImages", "many"), "keepReleaseImages", `"many"`, "a whole number, 1-1000"},

@@ -150,6 +150,16 @@ type Config struct {
 	// Nag applies the cdk-nag AwsSolutions rules at synth. Setting nag.
 	Nag bool
 
+	// Account and Region place the pipeline's stack; an environment in
+	// another account needs the Account. Empty: the stack is
+	// environment-agnostic (the account and Region of the credentials at
+	// deploy time). Settings account and region.
+	Account string
+	Region  string
+	// Environments replace the single deploy target: the one build is
+	// deployed to each, in order. Setting environments.
+	Environments []Environment
+
 	// DiffRole creates a role that pull requests of the repository holding
 	// this CDK app assume to run `cdk diff`. Nil: no role. Settings
 	// diffRoleRepo and diffRoleProviderArn.

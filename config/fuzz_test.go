@@ -83,6 +83,7 @@ func checkRejection(t *testing.T, err error) {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		key, rest, ok := strings.Cut(line, ": ")
 		key, _, _ = strings.Cut(key, ".") // buildSecrets.<id>
+		key, _, _ = strings.Cut(key, "[") // environments[<i>]
 		known := settingKeys[key] || strings.HasPrefix(rest, "got an unknown setting")
 		if !ok || !known || !strings.HasPrefix(rest, "got ") || !strings.Contains(rest, ", want ") {
 			t.Fatalf("error line %q is not \"<setting>: got X, want Y\"", line)

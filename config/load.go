@@ -24,6 +24,7 @@ type builder struct {
 	subnetIDs, zones []string
 	diffRepo         string
 	diffProvider     string
+	envRaw           []map[string]any
 }
 
 // FromContext reads the settings from a CDK context map (values from
@@ -93,6 +94,7 @@ func (b *builder) combine() []error {
 	add(b.deployment())
 	add(b.subnets())
 	add(b.diffRole())
+	errs = append(errs, b.environments()...)
 	if !b.c.ManagedBuild() {
 		for _, k := range []string{"dockerfile", "buildContext", "healthTimeoutSeconds", "keepReleases", "requiredSettings", "proxyImage"} {
 			if v, set := b.raw[k]; set {

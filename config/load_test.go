@@ -18,7 +18,7 @@ func TestClosestKey(t *testing.T) {
 		{"approverEmail", "approverEmails", false},
 		{"githubBrnch", "githubBranch", false},
 		{"removalPolicies", "removalPolicy", false},
-		{"region", "", false},
+		{"stackTags", "", false},
 		{"x", "", false},
 	} {
 		hint, exact := closestKey(tc.key)

@@ -22,6 +22,7 @@ var checks = []check{
 	checkDiffRole,
 	checkRemovalPolicy,
 	checkRegions,
+	checkEnvironments,
 }
 
 // Validate checks every value and the combinations between them, and

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/constructs/apphost"
 	"github.com/shipline/shipline/constructs/crossaccount"
 	"github.com/shipline/shipline/constructs/releasepipeline"
@@ -280,4 +281,43 @@ func checkEnvironments(s *PipelineStack, envs []Environment) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// environmentsOf are the config's environments in the stack's form.
+func environmentsOf(cfg config.Config) []Environment {
+	if len(cfg.Environments) == 0 {
+		return nil
+	}
+	out := make([]Environment, len(cfg.Environments))
+	for i, e := range cfg.Environments {
+		env := Environment{
+			Name: e.Name, Account: e.Account,
+			TagKey: cfg.DeployTagKey, TagValues: e.DeployTagValues,
+			AutoScalingGroupName: e.AutoScalingGroupName, ManagedHost: e.ManagedHost,
+			TargetGroupArn: e.TargetGroupArn, LoadBalancerArn: e.LoadBalancerArn,
+			ParameterPath: e.ParameterPath, Approval: e.Approval, Alarms: e.Alarms,
+		}
+		if e.Account == cfg.Account {
+			env.Account = ""
+		}
+		env.DeploymentConfig, env.MinHealthy = deploymentConfig(e.DeploymentConfig)
+		if e.AgentInstall != serverdeploy.AgentNever {
+			env.Agent = &serverdeploy.AgentOptions{Mode: e.AgentInstall}
+			if e.AgentInstall == serverdeploy.AgentSchedule {
+				env.Agent.Schedule = jsii.String(cfg.AgentSchedule)
+			}
+		}
+		if e.URL != "" {
+			env.Check = &smoketest.ActionOptions{
+				URL:             jsii.String(e.URL),
+				Attempts:        jsii.Number(float64(e.CheckAttempts)),
+				IntervalSeconds: jsii.Number(float64(e.CheckIntervalSeconds)),
+			}
+			if e.CheckCommand != "" {
+				env.Check.Command = jsii.String(e.CheckCommand)
+			}
+		}
+		out[i] = env
+	}
+	return out
 }

@@ -35,7 +35,8 @@ type PipelineStackProps struct {
 	// deploys the one build to each, in order. An environment with an
 	// Account other than the stack's gets a TargetStack of its own beside
 	// this stack; the stack then needs an explicit account.
-	// Default: none; the config's targets, in the stage "Deploy".
+	// Default: the config's environments, or its single target in the
+	// stage "Deploy" when it has none.
 	Environments []Environment
 }
 
@@ -95,6 +96,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	s := &PipelineStack{config: cfg, parent: scope}
 	awscdk.NewStack_Override(s, scope, &id, &p.StackProps)
 	envs := p.Environments
+	if envs == nil {
+		envs = environmentsOf(cfg)
+	}
 	if err := checkEnvironments(s, envs); err != nil {
 		panic(fmt.Sprintf("stacks.PipelineStack %q: %v", id, err))
 	}
