@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Checks an environment after its deployment: GET CHECK_URL until it answers
 # 2xx or 3xx, at most CHECK_ATTEMPTS times, CHECK_INTERVAL seconds apart;
 # then, when CHECK_COMMAND is set, runs it from the app repository's root
