@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/shipline/shipline/internal/modroot"
 )
 
 // FeatureFlags reads the feature flags ("@aws-cdk/..." and "@aws-cdk-containers/...")
@@ -46,20 +47,11 @@ func CDKJSONContext() map[string]any {
 
 // ModuleRoot is the directory holding go.mod, found from the working directory up.
 func ModuleRoot() string {
-	dir, err := os.Getwd()
+	root, err := modroot.Find()
 	if err != nil {
-		panic(err)
+		panic("cdktest: " + err.Error())
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			panic("cdktest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // NewApp is an app with the project's feature flags plus extra context.

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/shipline/shipline/internal/modroot"
 )
 
 type options struct {
@@ -55,7 +57,7 @@ func main() {
 }
 
 func run(o options) error {
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		return err
 	}
@@ -114,21 +116,4 @@ func run(o options) error {
 	}
 	b.logf("report written to %s (%s in all)", o.out, time.Since(b.start).Round(time.Second))
 	return nil
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above %s: run inside the shipline module", dir)
-		}
-		dir = parent
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/shipline/shipline/internal/modroot"
 )
 
 // EngineDir is where the pinned diff engine lives, relative to the module root.
@@ -89,7 +91,7 @@ func readTemplate(file string, mayBeAbsent bool) (map[string]any, error) {
 func runEngine(deployedFile, synthesizedFile string, opt CompareOptions) (*engineOutput, error) {
 	dir := opt.Engine
 	if dir == "" {
-		root, err := moduleRoot()
+		root, err := modroot.Find()
 		if err != nil {
 			return nil, err
 		}
@@ -113,25 +115,6 @@ func runEngine(deployedFile, synthesizedFile string, opt CompareOptions) (*engin
 		return nil, fmt.Errorf("diff engine printed no JSON: %w", err)
 	}
 	return &out, nil
-}
-
-// moduleRoot is the nearest folder, from the working directory up, that
-// holds go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory: pass the diff engine's folder")
-		}
-		dir = parent
-	}
 }
 
 func fromEngine(stack string, out *engineOutput) *Report {
