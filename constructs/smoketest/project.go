@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // Script is the check each action runs (CodeBuild runs it with sh). It reads
@@ -126,9 +128,9 @@ func (c *Project) NewAction(opts *ActionOptions) awscodepipelineactions.CodeBuil
 	if o.IntervalSeconds == nil {
 		o.IntervalSeconds = jsii.Number(10)
 	}
-	if err := o.validate(); err != nil {
-		panic(fmt.Sprintf("smoketest.Project %q: NewAction: %v", *c.Node().Path(), err))
-	}
+	// A missing Input or URL stops here; other problems fail the synth,
+	// listed with every other construct's, under the project's path.
+	propcheck.Report(c, o.validate())
 	env := map[string]*awscodebuild.BuildEnvironmentVariable{
 		"CHECK_URL":      {Value: o.URL},
 		"CHECK_ATTEMPTS": {Value: jsii.String(strconv.Itoa(int(*o.Attempts)))},
@@ -149,23 +151,23 @@ func (c *Project) NewAction(opts *ActionOptions) awscodepipelineactions.CodeBuil
 func (o ActionOptions) validate() error {
 	var errs []error
 	if o.Input == nil {
-		errs = append(errs, errors.New("Input: got nil, want the pipeline's source artifact"))
+		errs = append(errs, propcheck.Missing("ActionOptions.Input", "the pipeline's source artifact"))
 	}
 	switch {
 	case o.URL == nil:
-		errs = append(errs, errors.New("URL: got nil, want the environment's URL, e.g. https://staging.example.com/health"))
+		errs = append(errs, propcheck.Missing("ActionOptions.URL", "the environment's URL, e.g. https://staging.example.com/health"))
 	case !*awscdk.Token_IsUnresolved(o.URL) && !ValidURL(*o.URL):
-		errs = append(errs, fmt.Errorf("URL: got %q, want an http:// or https:// URL with a host, e.g. https://staging.example.com/health", *o.URL))
+		errs = append(errs, fmt.Errorf("ActionOptions.URL: got %q, want an http:// or https:// URL with a host, e.g. https://staging.example.com/health", *o.URL))
 	}
 	whole := func(name string, v *float64, lo, hi float64) {
 		if *v != float64(int(*v)) || *v < lo || *v > hi {
-			errs = append(errs, fmt.Errorf("%s: got %v, want a whole number %v-%v", name, *v, lo, hi))
+			errs = append(errs, fmt.Errorf("ActionOptions.%s: got %v, want a whole number %v-%v", name, *v, lo, hi))
 		}
 	}
 	whole("Attempts", o.Attempts, 1, 100)
 	whole("IntervalSeconds", o.IntervalSeconds, 1, 300)
 	if o.Command != nil && *o.Command == "" {
-		errs = append(errs, errors.New(`Command: got "", want a command or nil`))
+		errs = append(errs, errors.New(`ActionOptions.Command: got "", want a command or nil`))
 	}
 	return errors.Join(errs...)
 }

@@ -109,29 +109,56 @@ func TestProjectInPipeline(t *testing.T) {
 	}
 }
 
+// TestActionValidation: bad options fail the synth with one line each,
+// under the project's path, as every construct reports its props; a missing
+// Input or URL stops at once.
 func TestActionValidation(t *testing.T) {
+	source := func() awscodepipeline.Artifact { return awscodepipeline.NewArtifact(jsii.String("Source"), nil) }
 	tests := []struct {
-		name string
-		opts smoketest.ActionOptions
-		want []string
+		name   string
+		opts   func() *smoketest.ActionOptions
+		atOnce bool
+		want   []string
 	}{
-		{"nothing", smoketest.ActionOptions{}, []string{"Input: got nil", "URL: got nil"}},
-		{"bad URL and numbers", smoketest.ActionOptions{
-			Input: awscodepipeline.NewArtifact(jsii.String("Source"), nil), URL: jsii.String("ftp://example.com"),
-			Attempts: jsii.Number(0), IntervalSeconds: jsii.Number(1.5), Command: jsii.String(""),
-		}, []string{`URL: got "ftp://example.com"`, "Attempts: got 0, want a whole number 1-100", "IntervalSeconds: got 1.5", `Command: got ""`}},
-		{"URL without host", smoketest.ActionOptions{
-			Input: awscodepipeline.NewArtifact(jsii.String("Source"), nil), URL: jsii.String("https:///health"),
-		}, []string{`URL: got "https:///health", want an http:// or https:// URL with a host`}},
+		{"nothing", func() *smoketest.ActionOptions { return &smoketest.ActionOptions{} }, true,
+			[]string{"ActionOptions.Input: got nil, want the pipeline's source artifact", "ActionOptions.URL: got nil"}},
+		{"nil options", func() *smoketest.ActionOptions { return nil }, true, []string{"ActionOptions.Input: got nil"}},
+		{"no URL", func() *smoketest.ActionOptions { return &smoketest.ActionOptions{Input: source()} }, true,
+			[]string{"ActionOptions.URL: got nil, want the environment's URL"}},
+		{"bad URL and numbers", func() *smoketest.ActionOptions {
+			return &smoketest.ActionOptions{Input: source(), URL: jsii.String("ftp://example.com"),
+				Attempts: jsii.Number(0), IntervalSeconds: jsii.Number(1.5), Command: jsii.String("")}
+		}, false, []string{`ActionOptions.URL: got "ftp://example.com"`, "ActionOptions.Attempts: got 0, want a whole number 1-100",
+			"ActionOptions.IntervalSeconds: got 1.5, want a whole number 1-300", `ActionOptions.Command: got "", want a command or nil`}},
+		{"URL without host", func() *smoketest.ActionOptions {
+			return &smoketest.ActionOptions{Input: source(), URL: jsii.String("https:///health")}
+		}, false, []string{`ActionOptions.URL: got "https:///health", want an http:// or https:// URL with a host`}},
+		{"too many attempts", func() *smoketest.ActionOptions {
+			return &smoketest.ActionOptions{Input: source(), URL: jsii.String("https://example.com"), Attempts: jsii.Number(101)}
+		}, false, []string{"ActionOptions.Attempts: got 101, want a whole number 1-100"}},
+		{"interval too long", func() *smoketest.ActionOptions {
+			return &smoketest.ActionOptions{Input: source(), URL: jsii.String("https://example.com"), IntervalSeconds: jsii.Number(301)}
+		}, false, []string{"ActionOptions.IntervalSeconds: got 301, want a whole number 1-300"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checks := smoketest.NewProject(newStack(), "Check", nil)
-			msg := cdktest.MustPanic(t, func() { checks.NewAction(&tc.opts) })
-			for _, w := range append(tc.want, `smoketest.Project "Test/Check"`) {
-				if !strings.Contains(msg, w) {
-					t.Errorf("want %q in: %s", w, msg)
+			stack := newStack()
+			checks := smoketest.NewProject(stack, "Check", nil)
+			opts := tc.opts()
+			if !tc.atOnce {
+				// The action is made; the synth reports the problems.
+				if msg := cdktest.PanicMessage(func() { checks.NewAction(opts) }); msg != "" {
+					t.Fatalf("NewAction panicked at once, want the problem reported at synth: %s", msg)
 				}
+			}
+			msg := cdktest.MustFailSynth(t, stack, func() { checks.NewAction(opts) })
+			for _, w := range tc.want {
+				if !strings.Contains(msg, "[Test/Check] "+w) {
+					t.Errorf("want %q under the project's path in: %s", w, msg)
+				}
+			}
+			if strings.Contains(msg, "goroutine") || strings.Contains(msg, ".go:") {
+				t.Errorf("want plain lines, got a stack trace: %s", msg)
 			}
 		})
 	}
