@@ -224,13 +224,17 @@ func (s *PipelineStack) environmentOutputs(appName string, envs []Environment) {
 		out := func(id, desc string, value *string) {
 			awscdk.NewCfnOutput(s, jsii.String(id+suffix), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(desc)})
 		}
+		// The shipline command finds each environment by these outputs, its
+		// name and account by the group's description.
 		if res.Target != nil {
-			_, group, _, hostRole := targetNames(appName, e)
+			application, group, _, hostRole := targetNames(appName, e)
 			out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name+" (account "+e.Account+")", jsii.String(group))
+			out("DeployApplicationName", "CodeDeploy application of "+e.Name+" (account "+e.Account+")", jsii.String(application))
 			out("HostProfileName", "Instance profile for the hosts of "+e.Name+" (account "+e.Account+", stack "+*res.Target.StackName()+")", jsii.String(hostRole))
 			continue
 		}
 		out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name, res.group.DeploymentGroupName())
+		out("DeployApplicationName", "CodeDeploy application of "+e.Name, res.DeploymentGroup.Application().ApplicationName())
 		out("HostPolicyArn", "Policy for the hosts of "+e.Name+": attach it to their instance profile role", res.HostAccess.Policy().ManagedPolicyArn())
 		if res.Host != nil {
 			out("HostInstanceId", "Managed host of "+e.Name, res.Host.Instance().InstanceId())

@@ -13,6 +13,7 @@ import (
 	"github.com/shipline/shipline/constructs/crossaccount"
 	"github.com/shipline/shipline/constructs/serverdeploy"
 	"github.com/shipline/shipline/constructs/smoketest"
+	"github.com/shipline/shipline/internal/ops"
 	"github.com/shipline/shipline/stacks"
 )
 
@@ -299,4 +300,43 @@ func TestTwoEnvironmentsTargetStack(t *testing.T) {
 		}
 	}
 	// cfn-lint reads this template in TestCfnLint.
+}
+
+// TestEnvironmentOutputsForShipline: the `shipline` command finds each
+// environment through the pipeline stack's outputs; read the synthesized
+// ones as it reads a deployed stack's.
+func TestEnvironmentOutputsForShipline(t *testing.T) {
+	r := synthVariant(t, stackVariant{name: "twoEnvironments"})
+	var outputs []ops.Output
+	for key, o := range r.tmpl["Outputs"].(map[string]any) {
+		o := o.(map[string]any)
+		desc, _ := o["Description"].(string)
+		value, ok := o["Value"].(string)
+		if !ok {
+			value = fullJSON(o["Value"]) // a reference, resolved at deploy
+		}
+		outputs = append(outputs, ops.Output{Key: key, Value: value, Description: desc})
+	}
+	envs := ops.EnvironmentsOf(outputs)
+	if len(envs) != 2 {
+		t.Fatalf("environments read from the outputs: %+v, want staging and production", envs)
+	}
+	prod, staging := envs[0], envs[1] // name order
+	if staging.Name != "staging" || staging.Account != "" || staging.Application == "" || staging.HostPolicyARN == "" || staging.HostProfile != "" {
+		t.Errorf("staging = %+v, want the pipeline's account, its application and host policy", staging)
+	}
+	if prod.Name != "production" || prod.Account != testTargetAccount || prod.DeploymentGroup != "myapp-production" ||
+		prod.Application != "myapp" || prod.HostProfile != "myapp-production-host" || prod.HostPolicyARN != "" {
+		t.Errorf("production = %+v, want account %s, group myapp-production of application myapp, host profile myapp-production-host", prod, testTargetAccount)
+	}
+	// Staging's application is the one its deployment group belongs to.
+	for _, g := range resourcesOf(r.tmpl, "AWS::CodeDeploy::DeploymentGroup") {
+		if fullJSON(map[string]any{"Ref": g.ID}) == staging.DeploymentGroup {
+			if got := fullJSON(g.props()["ApplicationName"]); got != staging.Application {
+				t.Errorf("staging's group belongs to %s, output DeployApplicationNameStaging says %s", got, staging.Application)
+			}
+			return
+		}
+	}
+	t.Errorf("no deployment group %s in the template", staging.DeploymentGroup)
 }

@@ -21,14 +21,28 @@ its registration with Systems Manager; through Run Command, that the CodeDeploy
 agent runs and that no /root/.aws/credentials shadows the instance profile; and
 that the settings the build declares required exist in Parameter Store.
 
+With several environments, --env names the one to check. For an environment in
+another account, --target-profile names a profile of that account (the hosts,
+their settings and the deployment group are there); without it, doctor checks
+what it can and says what is missing.
+
 The exit code is 1 when any check fails.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, s, err := g.connect(cmd.Context())
+			ctx := cmd.Context()
+			c, s, err := g.connect(ctx)
 			if err != nil {
 				return err
 			}
-			fs := ops.Doctor(cmd.Context(), c, s, ops.DoctorOptions{Poll: poll, Timeout: timeout})
+			if s, err = g.selectEnv(s); err != nil {
+				return err
+			}
+			var fs []ops.Finding
+			if ec, err := g.reach(ctx, c, s); err != nil {
+				fs = ops.DoctorUnreachable(ctx, c, s, err)
+			} else {
+				fs = ops.Doctor(ctx, ec, s, ops.DoctorOptions{Poll: poll, Timeout: timeout})
+			}
 			if g.jsonOutput() {
 				if err := g.json(fs); err != nil {
 					return err

@@ -11,9 +11,10 @@ const codedeployTarget = "CodeDeploy_20141006."
 // fillDeploymentGaps registers the CodeDeploy operations moto 5.2 lacks:
 // deployments read from moto get the status the test scripted (moto leaves
 // every deployment "Created"), and the instance targets the test recorded.
+// Calls go on to moto as their caller, in the caller's account.
 func (w *world) fillDeploymentGaps() {
-	w.gap.Handle(codedeployTarget+"CreateDeployment", func(body map[string]any) (any, error) {
-		out, err := w.gap.Forward("codedeploy", codedeployTarget+"CreateDeployment", body)
+	w.gap.HandleCaller(codedeployTarget+"CreateDeployment", func(auth string, body map[string]any) (any, error) {
+		out, err := w.gap.ForwardAs(auth, codedeployTarget+"CreateDeployment", body)
 		if err != nil {
 			return nil, err
 		}
@@ -27,8 +28,8 @@ func (w *world) fillDeploymentGaps() {
 		}
 		return out, nil
 	})
-	w.gap.Handle(codedeployTarget+"GetDeployment", func(body map[string]any) (any, error) {
-		out, err := w.gap.Forward("codedeploy", codedeployTarget+"GetDeployment", body)
+	w.gap.HandleCaller(codedeployTarget+"GetDeployment", func(auth string, body map[string]any) (any, error) {
+		out, err := w.gap.ForwardAs(auth, codedeployTarget+"GetDeployment", body)
 		if err != nil {
 			return nil, err
 		}
@@ -37,8 +38,8 @@ func (w *world) fillDeploymentGaps() {
 		}
 		return out, nil
 	})
-	w.gap.Handle(codedeployTarget+"BatchGetDeployments", func(body map[string]any) (any, error) {
-		out, err := w.gap.Forward("codedeploy", codedeployTarget+"BatchGetDeployments", body)
+	w.gap.HandleCaller(codedeployTarget+"BatchGetDeployments", func(auth string, body map[string]any) (any, error) {
+		out, err := w.gap.ForwardAs(auth, codedeployTarget+"BatchGetDeployments", body)
 		if err != nil {
 			return nil, err
 		}
@@ -113,6 +114,27 @@ func (w *world) applyState(d map[string]any, advance bool) {
 }
 
 const pipelineTarget = "CodePipeline_20150709."
+
+// fillGetPipelineGap mends moto's GetPipeline, whose metadata times are
+// strings where the API has epoch seconds (the SDK rejects the answer).
+func (w *world) fillGetPipelineGap() {
+	w.gap.HandleCaller(pipelineTarget+"GetPipeline", func(auth string, body map[string]any) (any, error) {
+		out, err := w.gap.ForwardAs(auth, pipelineTarget+"GetPipeline", body)
+		if err != nil {
+			return nil, &motogap.Error{Status: 400, Code: "PipelineNotFoundException", Msg: err.Error()}
+		}
+		if m, ok := out["metadata"].(map[string]any); ok {
+			for k, v := range m {
+				if s, ok := v.(string); ok {
+					if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+						m[k] = float64(t.UnixMilli()) / 1000
+					}
+				}
+			}
+		}
+		return out, nil
+	})
+}
 
 // stageRun is a stage's scripted latest execution.
 type stageRun struct {

@@ -28,7 +28,7 @@ oldest first. --since takes a duration (15m, 2h, 72h) or a time (RFC 3339,
 			if err != nil {
 				return usageError{err}
 			}
-			c, s, err := g.connect(cmd.Context())
+			c, s, err := g.connectEnv(cmd.Context())
 			if err != nil {
 				return err
 			}

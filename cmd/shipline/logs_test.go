@@ -11,14 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/shipline/shipline/internal/ops"
 )
 
 // logLine writes one event to the stream (created on first use).
 func (w *world) logLine(stream, msg string, at time.Time) {
 	w.t.Helper()
-	_, _ = w.c.Logs.CreateLogStream(w.ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(logGroup), LogStreamName: aws.String(stream)})
-	_, err := w.c.Logs.PutLogEvents(w.ctx, &cloudwatchlogs.PutLogEventsInput{
-		LogGroupName: aws.String(logGroup), LogStreamName: aws.String(stream),
+	w.logLineIn(w.c, logGroup, stream, msg, at)
+}
+
+// logLineIn is logLine in another group (created on first use), in the
+// account of c.
+func (w *world) logLineIn(c *ops.Clients, group, stream, msg string, at time.Time) {
+	w.t.Helper()
+	_, _ = c.Logs.CreateLogGroup(w.ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)})
+	_, _ = c.Logs.CreateLogStream(w.ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)})
+	_, err := c.Logs.PutLogEvents(w.ctx, &cloudwatchlogs.PutLogEventsInput{
+		LogGroupName: aws.String(group), LogStreamName: aws.String(stream),
 		LogEvents: []types.InputLogEvent{{Message: aws.String(msg), Timestamp: aws.Int64(at.UnixMilli())}},
 	})
 	w.must(err)

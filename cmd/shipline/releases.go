@@ -17,7 +17,7 @@ can be deployed again while both its bundle (in the artifact bucket) and its ima
 (in ECR) exist; otherwise the last column says which one is gone.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, s, err := g.connect(cmd.Context())
+			c, s, err := g.connectEnv(cmd.Context())
 			if err != nil {
 				return err
 			}

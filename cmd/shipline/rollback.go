@@ -34,7 +34,7 @@ or is still running when --timeout ends the wait (the deployment goes on).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, s, err := g.connect(ctx)
+			c, s, err := g.connectEnv(ctx)
 			if err != nil {
 				return err
 			}
@@ -53,7 +53,7 @@ or is still running when --timeout ends the wait (the deployment goes on).`,
 			if !r.Deployable {
 				return fmt.Errorf("release %s cannot be deployed again: %s", r.ID, r.Problem)
 			}
-			fmt.Fprintf(g.stderr, "Rolling back %s to release %s (commit %s, image %s, bundle %s)\n", s.DeploymentGroup, r.ID, r.Commit, r.Image, r.Bundle)
+			fmt.Fprintf(g.stderr, "Rolling back %s to release %s (commit %s, image %s, bundle %s)\n", groupOf(s), r.ID, r.Commit, r.Image, r.Bundle)
 			if dryRun {
 				fmt.Fprintln(g.stderr, "Dry run: no deployment created.")
 				if g.jsonOutput() {
@@ -84,6 +84,14 @@ or is still running when --timeout ends the wait (the deployment goes on).`,
 	f.DurationVar(&poll, "poll", 5*time.Second, "time between two looks at the deployment")
 	f.BoolVar(&dryRun, "dry-run", false, "say which release would be deployed, and stop")
 	return cmd
+}
+
+// groupOf names the stack's deployment group, with its environment.
+func groupOf(s *ops.Stack) string {
+	if s.Env == nil {
+		return s.DeploymentGroup
+	}
+	return s.DeploymentGroup + " (" + s.Env.Name + ")"
 }
 
 func printOutcome(g *globals, o *ops.Outcome) {
@@ -120,7 +128,7 @@ func lower(s string) string {
 // completeReleases offers the deployable releases' ids (best effort: no
 // completion when AWS cannot be reached).
 func (g *globals) completeReleases(cmd *cobra.Command) []string {
-	c, s, err := g.connect(cmd.Context())
+	c, s, err := g.connectEnv(cmd.Context())
 	if err != nil {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
@@ -22,7 +23,10 @@ type usageError struct{ error }
 // globals are the flags every subcommand shares.
 type globals struct {
 	stack, region, profile, output string
-	stdout, stderr                 io.Writer
+	// env names the environment a command acts on; targetProfile is the
+	// AWS profile of an environment in another account.
+	env, targetProfile string
+	stdout, stderr     io.Writer
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -53,7 +57,12 @@ credentials (AWS_PROFILE, --profile, environment, SSO).`,
 	f.StringVar(&g.region, "region", "", "AWS region (default: AWS_REGION or the profile's)")
 	f.StringVar(&g.profile, "profile", "", "AWS profile (default: AWS_PROFILE)")
 	f.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
+	f.StringVarP(&g.env, "env", "e", envOr("SHIPLINE_ENV", ""), "environment to act on, for a stack with several (env SHIPLINE_ENV)")
+	f.StringVar(&g.targetProfile, "target-profile", envOr("SHIPLINE_TARGET_PROFILE", ""), "AWS profile of the environment's account, for an environment in another account (env SHIPLINE_TARGET_PROFILE)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("env", func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		return g.completeEnvironments(cmd), cobra.ShellCompDirectiveNoFileComp
+	})
 	root.AddCommand(newStatus(g), newReleases(g), newRollback(g), newLogs(g), newDoctor(g))
 	return root
 }
@@ -67,23 +76,32 @@ func envOr(name, def string) string {
 
 // connect loads the AWS configuration and reads the stack's outputs.
 func (g *globals) connect(ctx context.Context) (*ops.Clients, *ops.Stack, error) {
-	var opts []func(*config.LoadOptions) error
-	if g.region != "" {
-		opts = append(opts, config.WithRegion(g.region))
-	}
-	if g.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(g.profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := g.awsConfig(ctx, g.profile, g.region)
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		return nil, nil, fmt.Errorf("no AWS region: set AWS_REGION, the profile's region, or --region")
+		return nil, nil, err
 	}
 	c := ops.NewClients(cfg)
 	s, err := ops.LoadStack(ctx, c, g.stack)
 	return c, s, err
+}
+
+// awsConfig loads the configuration of profile ("" for the default chain).
+func (g *globals) awsConfig(ctx context.Context, profile, region string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	if profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return cfg, fmt.Errorf("no AWS region: set AWS_REGION, the profile's region, or --region")
+	}
+	return cfg, nil
 }
 
 // json writes v as indented JSON to stdout.

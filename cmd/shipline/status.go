@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -11,14 +12,27 @@ import (
 func newStatus(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
-		Short: "The pipeline's stages and last run; per host, the release it runs and its health",
-		Args:  maxArgs(0),
+		Short: "The pipeline's stages and last run; per environment and host, the release it runs and its health",
+		Long: `status shows the pipeline's stages and its last run, then, for each environment
+in pipeline order (or the one --env names), the release each host runs (commit,
+image digest, since when) and its health from CodeDeploy.
+
+An environment in another account is read with --target-profile, a profile of
+that account; without one, status says so on that environment's line and shows
+the others.`,
+		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, s, err := g.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			st, err := ops.GetStatus(cmd.Context(), c, s)
+			// Every environment unless --env names one.
+			if g.env != "" {
+				if s, err = g.selectEnv(s); err != nil {
+					return err
+				}
+			}
+			st, err := ops.GetStatus(cmd.Context(), c, s, g.reacher(c))
 			if err != nil {
 				return err
 			}
@@ -46,8 +60,25 @@ func printStatus(g *globals, st *ops.Status) {
 		rows = append(rows, cols("  "+s.Name, s.Status, when(s.ChangedAt), s.Message))
 	}
 	table(w, cols("  STAGE", "STATUS", "CHANGED", ""), rows)
-	fmt.Fprintf(w, "\nDeployment group %s\n", st.Group)
-	if d := st.Last; d != nil {
+	for _, e := range st.Environments {
+		printEnvironment(w, e)
+	}
+}
+
+func printEnvironment(w io.Writer, e ops.EnvironmentStatus) {
+	switch {
+	case e.Name == "":
+		fmt.Fprintf(w, "\nDeployment group %s\n", e.Group)
+	case e.Account != "":
+		fmt.Fprintf(w, "\nEnvironment %s (account %s): deployment group %s\n", e.Name, e.Account, e.Group)
+	default:
+		fmt.Fprintf(w, "\nEnvironment %s: deployment group %s\n", e.Name, e.Group)
+	}
+	if e.Problem != "" {
+		fmt.Fprintf(w, "  not read: %s\n", e.Problem)
+		return
+	}
+	if d := e.Last; d != nil {
 		fmt.Fprintf(w, "  last deployment %s: %s, created %s by %s\n", d.ID, d.Status, when(d.CreatedAt), orDash(d.Creator))
 		if d.Error != "" {
 			fmt.Fprintf(w, "  error: %s\n", d.Error)
@@ -55,12 +86,12 @@ func printStatus(g *globals, st *ops.Status) {
 	} else {
 		fmt.Fprintln(w, "  no deployment yet")
 	}
-	if len(st.Hosts) == 0 {
+	if len(e.Hosts) == 0 {
 		fmt.Fprintln(w, "  no host reached by the recent deployments")
 		return
 	}
-	rows = rows[:0]
-	for _, h := range st.Hosts {
+	var rows []string
+	for _, h := range e.Hosts {
 		release, commit, digest := "-", "-", "-"
 		if r := h.Release; r != nil {
 			release, commit, digest = r.ID, orDash(r.Commit), shortDigest(r.Digest)

@@ -12,21 +12,36 @@ import (
 // pipelineInMoto creates the pipeline (and the role moto wants it to have).
 func (w *world) pipelineInMoto() {
 	w.t.Helper()
+	w.pipelineWith("Source", "Approval", "Build", "Deploy")
+}
+
+// pipelineWith creates the pipeline with these stages, each with one action
+// of the kind its name suggests.
+func (w *world) pipelineWith(stages ...string) {
+	w.t.Helper()
 	_, err := w.moto.Query("iam", url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"pipeline"},
 		"AssumeRolePolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"codepipeline.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}})
 	w.must(err)
 	action := func(name, category, provider string) map[string]any {
 		return map[string]any{"name": name, "actionTypeId": map[string]any{"category": category, "owner": "AWS", "provider": provider, "version": "1"}}
 	}
+	var list []any
+	for _, name := range stages {
+		a := action("Deploy", "Deploy", "CodeDeploy")
+		switch {
+		case name == "Source":
+			a = action("GitHub", "Source", "CodeStarSourceConnection")
+		case name == "Build":
+			a = action("DockerBuild", "Build", "CodeBuild")
+		case strings.HasPrefix(name, "Approv"):
+			a = action("Approve", "Approval", "Manual")
+		}
+		list = append(list, map[string]any{"name": name, "actions": []any{a}})
+	}
 	_, err = w.moto.JSON("codepipeline", "CodePipeline_20150709.CreatePipeline", map[string]any{"pipeline": map[string]any{
 		"name": pipeline, "roleArn": "arn:aws:iam::" + account + ":role/pipeline",
 		"artifactStore": map[string]any{"type": "S3", "location": bucketName},
-		"stages": []any{
-			map[string]any{"name": "Source", "actions": []any{action("GitHub", "Source", "CodeStarSourceConnection")}},
-			map[string]any{"name": "Approval", "actions": []any{action("Approve", "Approval", "Manual")}},
-			map[string]any{"name": "Build", "actions": []any{action("DockerBuild", "Build", "CodeBuild")}},
-			map[string]any{"name": "Deploy", "actions": []any{action("Deploy", "Deploy", "CodeDeploy")}},
-		},
+		"stages":        list,
 	}})
 	w.must(err)
 }
@@ -65,13 +80,17 @@ func TestStatusShowsStagesAndWhatEachHostRuns(t *testing.T) {
 	if e := st.Pipeline.LastExecution; e == nil || e.Summary != "Fix the login form" || e.Commit != cur.commit {
 		t.Errorf("last execution = %+v, want commit %s with the summary's first line", e, cur.commit)
 	}
-	if st.Last == nil || st.Last.ID != d2 || st.Last.Status != "Failed" {
-		t.Errorf("last deployment = %+v, want %s Failed", st.Last, d2)
+	if len(st.Environments) != 1 || st.Environments[0].Name != "" || st.Environments[0].Group != groupName {
+		t.Fatalf("environments = %+v, want the stack's one deployment group, unnamed", st.Environments)
 	}
-	if len(st.Hosts) != 2 {
-		t.Fatalf("hosts = %+v, want 2", st.Hosts)
+	env := st.Environments[0]
+	if env.Last == nil || env.Last.ID != d2 || env.Last.Status != "Failed" {
+		t.Errorf("last deployment = %+v, want %s Failed", env.Last, d2)
 	}
-	a, b := st.Hosts[0], st.Hosts[1]
+	if len(env.Hosts) != 2 {
+		t.Fatalf("hosts = %+v, want 2", env.Hosts)
+	}
+	a, b := env.Hosts[0], env.Hosts[1]
 	if a.Instance != "i-0aaa" || a.Release == nil || a.Release.Commit != cur.commit || a.Release.Digest != cur.digest || !a.Healthy {
 		t.Errorf("host a = %+v, want healthy on %s", a, cur.commit)
 	}

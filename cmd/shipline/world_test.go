@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -114,6 +115,7 @@ func newWorld(t *testing.T) *world {
 	}
 	w.c = ops.NewClients(cfg)
 	w.fillDeploymentGaps()
+	w.fillGetPipelineGap()
 	return w
 }
 
@@ -127,18 +129,30 @@ func (w *world) must(err error) {
 // stack creates the CloudFormation stack whose outputs name the resources.
 func (w *world) stack(outputs map[string]string) {
 	w.t.Helper()
-	var b strings.Builder
-	b.WriteString(`{"Resources":{"Handle":{"Type":"AWS::CloudFormation::WaitConditionHandle"}},"Outputs":{`)
-	first := true
+	var list []ops.Output
 	for k, v := range outputs {
-		if !first {
-			b.WriteString(",")
-		}
-		first = false
-		fmt.Fprintf(&b, "%q:{\"Value\":%q}", k, v)
+		list = append(list, ops.Output{Key: k, Value: v})
 	}
-	b.WriteString("}}")
-	_, err := w.c.CloudFormation.CreateStack(w.ctx, &cloudformation.CreateStackInput{StackName: aws.String(stackName), TemplateBody: aws.String(b.String())})
+	w.stackOf(list)
+}
+
+// stackOf is stack with the outputs' descriptions.
+func (w *world) stackOf(outputs []ops.Output) {
+	w.t.Helper()
+	body := map[string]any{}
+	for _, o := range outputs {
+		out := map[string]string{"Value": o.Value}
+		if o.Description != "" {
+			out["Description"] = o.Description
+		}
+		body[o.Key] = out
+	}
+	tmpl, err := json.Marshal(map[string]any{
+		"Resources": map[string]any{"Handle": map[string]any{"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+		"Outputs":   body,
+	})
+	w.must(err)
+	_, err = w.c.CloudFormation.CreateStack(w.ctx, &cloudformation.CreateStackInput{StackName: aws.String(stackName), TemplateBody: aws.String(string(tmpl))})
 	w.must(err)
 }
 
@@ -155,15 +169,28 @@ func defaultOutputs() map[string]string {
 // artifact bucket and the image repository.
 func (w *world) deployTarget() {
 	w.t.Helper()
-	_, err := w.c.CodeDeploy.CreateApplication(w.ctx, &codedeploy.CreateApplicationInput{ApplicationName: aws.String(appName), ComputePlatform: cdtypes.ComputePlatformServer})
+	w.group(w.c, appName, groupName, "web")
+	w.storage()
+}
+
+// group creates a CodeDeploy application and its deployment group, which
+// targets the instances tagged deploy=<tag>, in the account of c.
+func (w *world) group(c *ops.Clients, app, group, tag string) {
+	w.t.Helper()
+	_, err := c.CodeDeploy.CreateApplication(w.ctx, &codedeploy.CreateApplicationInput{ApplicationName: aws.String(app), ComputePlatform: cdtypes.ComputePlatformServer})
 	w.must(err)
-	_, err = w.c.CodeDeploy.CreateDeploymentGroup(w.ctx, &codedeploy.CreateDeploymentGroupInput{
-		ApplicationName: aws.String(appName), DeploymentGroupName: aws.String(groupName),
+	_, err = c.CodeDeploy.CreateDeploymentGroup(w.ctx, &codedeploy.CreateDeploymentGroupInput{
+		ApplicationName: aws.String(app), DeploymentGroupName: aws.String(group),
 		ServiceRoleArn: aws.String("arn:aws:iam::" + account + ":role/deploy"),
-		Ec2TagSet:      &cdtypes.EC2TagSet{Ec2TagSetList: [][]cdtypes.EC2TagFilter{{{Key: aws.String("deploy"), Value: aws.String("web"), Type: cdtypes.EC2TagFilterTypeKeyAndValue}}}},
+		Ec2TagSet:      &cdtypes.EC2TagSet{Ec2TagSetList: [][]cdtypes.EC2TagFilter{{{Key: aws.String("deploy"), Value: aws.String(tag), Type: cdtypes.EC2TagFilterTypeKeyAndValue}}}},
 	})
 	w.must(err)
-	_, err = w.c.S3.CreateBucket(w.ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)})
+}
+
+// storage creates the artifact bucket and the image repository.
+func (w *world) storage() {
+	w.t.Helper()
+	_, err := w.c.S3.CreateBucket(w.ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)})
 	w.must(err)
 	_, err = w.c.ECR.CreateRepository(w.ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(repoName)})
 	w.must(err)
@@ -211,8 +238,14 @@ func (w *world) release(commit string) build {
 // goes through, the last one staying.
 func (w *world) deploy(b build, states ...deploymentState) string {
 	w.t.Helper()
-	out, err := w.c.CodeDeploy.CreateDeployment(w.ctx, &codedeploy.CreateDeploymentInput{
-		ApplicationName: aws.String(appName), DeploymentGroupName: aws.String(groupName),
+	return w.deployIn(w.c, appName, groupName, b, states...)
+}
+
+// deployIn is deploy to another group, in the account of c.
+func (w *world) deployIn(c *ops.Clients, app, group string, b build, states ...deploymentState) string {
+	w.t.Helper()
+	out, err := c.CodeDeploy.CreateDeployment(w.ctx, &codedeploy.CreateDeploymentInput{
+		ApplicationName: aws.String(app), DeploymentGroupName: aws.String(group),
 		Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeS3, S3Location: &cdtypes.S3Location{
 			Bucket: aws.String(b.bundle.Bucket), Key: aws.String(b.bundle.Key), BundleType: cdtypes.BundleTypeZip, ETag: aws.String(b.bundle.ETag)}},
 	})

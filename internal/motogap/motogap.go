@@ -7,7 +7,7 @@
 //     instances), and ListDeploymentTargets / BatchGetDeploymentTargets are
 //     not implemented;
 //   - CodePipeline: GetPipelineState and ListPipelineExecutions are not
-//     implemented;
+//     implemented, and GetPipeline writes its metadata times as strings;
 //   - CodeConnections: not implemented at all;
 //   - SSM: DescribeInstanceInformation is not implemented, and Run Command
 //     runs nothing (GetCommandInvocation succeeds with empty output).
@@ -32,6 +32,11 @@ import (
 // marshalled as the response (an *Error becomes an AWS error response).
 type Handler func(body map[string]any) (any, error)
 
+// CallerHandler is a Handler that also receives the request's Authorization
+// header, to forward the call as its caller (moto tells accounts apart by
+// the access key).
+type CallerHandler func(auth string, body map[string]any) (any, error)
+
 // Error is an AWS JSON-protocol error response.
 type Error struct {
 	Status int
@@ -48,7 +53,7 @@ type Server struct {
 	srv  *httptest.Server
 
 	mu       sync.Mutex
-	handlers map[string]Handler
+	handlers map[string]CallerHandler
 	calls    map[string]int
 }
 
@@ -58,7 +63,7 @@ func Start(moto string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{moto: moto, handlers: map[string]Handler{}, calls: map[string]int{}}
+	s := &Server{moto: moto, handlers: map[string]CallerHandler{}, calls: map[string]int{}}
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op := r.Header.Get("X-Amz-Target")
@@ -84,6 +89,15 @@ func (s *Server) Close() { s.srv.Close() }
 // Handle registers h for the X-Amz-Target op, such as
 // "CodePipeline_20150709.GetPipelineState"; a nil h forwards it to moto again.
 func (s *Server) Handle(op string, h Handler) {
+	if h == nil {
+		s.HandleCaller(op, nil)
+		return
+	}
+	s.HandleCaller(op, func(_ string, body map[string]any) (any, error) { return h(body) })
+}
+
+// HandleCaller is Handle for a handler that forwards as the caller.
+func (s *Server) HandleCaller(op string, h CallerHandler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if h == nil {
@@ -97,7 +111,7 @@ func (s *Server) Handle(op string, h Handler) {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.handlers = map[string]Handler{}
+	s.handlers = map[string]CallerHandler{}
 	s.calls = map[string]int{}
 }
 
@@ -108,8 +122,16 @@ func (s *Server) Calls(op string) int {
 	return s.calls[op]
 }
 
-// Forward sends op with body to moto and decodes its answer.
+// Forward sends op with body to moto, as its default account, and decodes
+// its answer.
 func (s *Server) Forward(service, op string, body any) (map[string]any, error) {
+	return s.ForwardAs("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/"+service+
+		"/aws4_request, SignedHeaders=host, Signature=0", op, body)
+}
+
+// ForwardAs is Forward with the caller's Authorization header, so that moto
+// answers in the caller's account.
+func (s *Server) ForwardAs(auth, op string, body any) (map[string]any, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
@@ -120,8 +142,7 @@ func (s *Server) Forward(service, op string, body any) (map[string]any, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", op)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/"+service+
-		"/aws4_request, SignedHeaders=host, Signature=0")
+	req.Header.Set("Authorization", auth)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
@@ -138,13 +159,13 @@ func (s *Server) Forward(service, op string, body any) (map[string]any, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
-func serve(w http.ResponseWriter, r *http.Request, h Handler) {
+func serve(w http.ResponseWriter, r *http.Request, h CallerHandler) {
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil && err != io.EOF {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"__type": "SerializationException", "message": err.Error()})
 		return
 	}
-	out, err := h(body)
+	out, err := h(r.Header.Get("Authorization"), body)
 	if err != nil {
 		e, ok := err.(*Error)
 		if !ok {

@@ -51,3 +51,14 @@ func NewClients(cfg aws.Config) *Clients {
 		Logs: cloudwatchlogs.NewFromConfig(cfg),
 	}
 }
+
+// InAccount returns clients for an environment in another account: its
+// deployments, hosts, settings and logs through cfg (that account's
+// credentials), while the pipeline, the bundles and the images stay with c,
+// in the stack's account.
+func (c *Clients) InAccount(cfg aws.Config) *Clients {
+	t := NewClients(cfg)
+	out := *c
+	out.CodeDeploy, out.EC2, out.SSM, out.Logs = t.CodeDeploy, t.EC2, t.SSM, t.Logs
+	return &out
+}

@@ -48,6 +48,13 @@ func Doctor(ctx context.Context, c *Clients, s *Stack, opt DoctorOptions) []Find
 	return f
 }
 
+// DoctorUnreachable is the pre-flight of an environment whose account the
+// credentials do not reach: what can be checked from the stack's account,
+// then why the rest cannot.
+func DoctorUnreachable(ctx context.Context, c *Clients, s *Stack, why error) []Finding {
+	return []Finding{checkConnection(ctx, c, s), fail("account", "%v", why)}
+}
+
 func ok(check, format string, a ...any) Finding {
 	return Finding{check, OK, fmt.Sprintf(format, a...)}
 }
@@ -144,17 +151,25 @@ func checkHosts(ctx context.Context, c *Clients, s *Stack, opt DoctorOptions) []
 	out := []Finding{ok(check, "%d running host(s) with tag %s: %s", len(hosts), by, strings.Join(ids, ", "))}
 	for _, h := range hosts {
 		if h.IamInstanceProfile == nil {
-			out = append(out, fail("profile", "%s has no instance profile: attach one whose role has the host policy %s (it includes Systems Manager access)", deref(h.InstanceId), orOutput(s.HostPolicyARN, "HostPolicyArn")))
+			out = append(out, fail("profile", "%s has no instance profile: %s", deref(h.InstanceId), profileHint(s)))
 		} else {
 			out = append(out, ok("profile", "%s has instance profile %s", deref(h.InstanceId), deref(h.IamInstanceProfile.Arn)))
 		}
 	}
-	online, fs := checkSSM(ctx, c, ids, orOutput(s.HostPolicyARN, "HostPolicyArn"))
+	online, fs := checkSSM(ctx, c, ids, profileHint(s))
 	out = append(out, fs...)
 	if len(online) > 0 {
 		out = append(out, probeHosts(ctx, c, online, opt)...)
 	}
 	return out
+}
+
+// profileHint says which instance profile a host needs.
+func profileHint(s *Stack) string {
+	if e := s.Env; e.CrossAccount() && e.HostProfile != "" {
+		return fmt.Sprintf("attach the instance profile %s that the environment's stack creates in account %s", e.HostProfile, e.Account)
+	}
+	return "attach one whose role has the host policy " + orOutput(s.HostPolicyARN, s.outputKey(&s.HostPolicyARN)) + " (it includes Systems Manager access)"
 }
 
 func orOutput(v, output string) string {
@@ -183,7 +198,7 @@ func checkSSM(ctx context.Context, c *Clients, ids []string, hostPolicy string) 
 		i, found := info[id]
 		switch {
 		case !found:
-			fs = append(fs, fail(check, "%s is not registered with Systems Manager: give its role the host policy %s, and check that the SSM agent runs and reaches the SSM endpoints", id, hostPolicy))
+			fs = append(fs, fail(check, "%s is not registered with Systems Manager: %s, and check that the SSM agent runs and reaches the SSM endpoints", id, hostPolicy))
 		case i.PingStatus != ssmtypes.PingStatusOnline:
 			fs = append(fs, fail(check, "%s is registered with Systems Manager but %s: check that the SSM agent runs and reaches the SSM endpoints", id, i.PingStatus))
 		default:
@@ -292,7 +307,7 @@ func checkSettings(ctx context.Context, c *Clients, s *Stack) []Finding {
 	for _, v := range out.Projects[0].Environment.EnvironmentVariables {
 		vars[deref(v.Name)] = deref(v.Value)
 	}
-	path := vars["PARAMETER_PATH"]
+	path := parameterPath(vars, s.DeploymentGroup)
 	if path == "" {
 		return []Finding{fail(check, "build project %s has no PARAMETER_PATH variable: deploy the stack again", s.BuildProject)}
 	}
@@ -317,6 +332,18 @@ func checkSettings(ctx context.Context, c *Clients, s *Stack) []Finding {
 		return []Finding{ok(check, "%d parameter(s) under %s; none is declared required (requiredSettings)", len(have), path)}
 	}
 	return []Finding{ok(check, "%d parameter(s) under %s, the %d required present", len(have), path, len(required))}
+}
+
+// parameterPath is the Parameter Store path of the group's hosts, as the
+// host finds it: its pair in PARAMETER_PATHS ("<group>=<path> ..."), else
+// PARAMETER_PATH.
+func parameterPath(vars map[string]string, group string) string {
+	for _, pair := range strings.Fields(vars["PARAMETER_PATHS"]) {
+		if g, path, ok := strings.Cut(pair, "="); ok && g == group {
+			return path
+		}
+	}
+	return vars["PARAMETER_PATH"]
 }
 
 // settingNames returns the variable names the host derives from the

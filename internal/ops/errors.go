@@ -23,6 +23,7 @@ var iamPrefix = map[string]string{
 	"SSM":             "ssm",
 	"EC2":             "ec2",
 	"CloudWatch Logs": "logs",
+	"STS":             "sts",
 }
 
 // s3Actions are the IAM actions behind S3 operations whose names differ.
@@ -82,3 +83,7 @@ func errorCode(err error) string {
 	}
 	return ""
 }
+
+// Explain is explain for callers outside the package: an AWS error as one
+// line that says what to do.
+func Explain(err error) error { return explain(err) }

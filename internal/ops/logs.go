@@ -2,6 +2,8 @@ package ops
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -37,6 +39,9 @@ func Logs(ctx context.Context, c *Clients, s *Stack, opt LogOptions, emit func(L
 	seen := map[string]time.Time{}
 	for {
 		newest, err := readLogs(ctx, c, s.LogGroup, start, opt.Filter, seen, emit)
+		if errors.Is(err, errNoLogGroup) {
+			return fmt.Errorf("log group %s (stack output %s) does not exist: was it deleted outside CloudFormation?", s.LogGroup, s.outputKey(&s.LogGroup))
+		}
 		if err != nil {
 			return err
 		}
@@ -76,7 +81,7 @@ func readLogs(ctx context.Context, c *Clients, group string, start time.Time, fi
 				return newest, nil
 			}
 			if errorCode(err) == "ResourceNotFoundException" {
-				return newest, errNoLogGroup(group)
+				return newest, errNoLogGroup
 			}
 			return newest, explain(err)
 		}
@@ -101,11 +106,8 @@ func readLogs(ctx context.Context, c *Clients, group string, start time.Time, fi
 	return newest, nil
 }
 
-type errNoLogGroup string
-
-func (e errNoLogGroup) Error() string {
-	return "log group " + string(e) + " (stack output AppLogGroupName) does not exist: was it deleted outside CloudFormation?"
-}
+// errNoLogGroup is the log group's absence, which Logs names.
+var errNoLogGroup = errors.New("no such log group")
 
 func deref64(v *int64) int64 {
 	if v == nil {

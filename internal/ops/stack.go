@@ -22,6 +22,12 @@ type Stack struct {
 	LogGroup        string `json:"logGroup,omitempty"`
 	HostPolicyARN   string `json:"hostPolicyArn,omitempty"`
 	ArtifactBucket  string `json:"artifactBucket,omitempty"`
+	// Environments of a stack deployed with `environments`, in pipeline
+	// order; empty for a stack without.
+	Environments []Environment `json:"environments,omitempty"`
+	// Env is the environment a command acts on (Select); nil for a stack
+	// without environments. The fields above are then its own.
+	Env *Environment `json:"environment,omitempty"`
 }
 
 // outputFields maps output keys to the fields they fill.
@@ -39,10 +45,16 @@ func (s *Stack) outputFields() map[string]*string {
 	}
 }
 
+// perEnvironment are the outputs each environment has its own of.
+var perEnvironment = map[string]bool{"DeployApplicationName": true, "DeploymentGroupName": true, "HostPolicyArn": true, "AppLogGroupName": true}
+
 // outputKey is the output that fills field (for error messages).
 func (s *Stack) outputKey(field *string) string {
 	for k, f := range s.outputFields() {
 		if f == field {
+			if perEnvironment[k] && (k != "AppLogGroupName" || s.Env.CrossAccount()) {
+				return s.Env.outputKey(k)
+			}
 			return k
 		}
 	}
@@ -64,14 +76,18 @@ func LoadStack(ctx context.Context, c *Clients, name string) (*Stack, error) {
 	}
 	s := &Stack{Name: name, Region: region}
 	fields := s.outputFields()
+	var outputs []Output
 	for _, o := range out.Stacks[0].Outputs {
 		if o.OutputKey == nil || o.OutputValue == nil {
 			continue
 		}
+		outputs = append(outputs, Output{*o.OutputKey, *o.OutputValue, deref(o.Description)})
 		if f, ok := fields[*o.OutputKey]; ok {
 			*f = *o.OutputValue
 		}
 	}
+	s.Environments = EnvironmentsOf(outputs)
+	orderByPipeline(ctx, c, s.Pipeline, s.Environments)
 	return s, nil
 }
 

@@ -13,14 +13,30 @@ import (
 	cptypes "github.com/aws/aws-sdk-go-v2/service/codepipeline/types"
 )
 
-// Status is the state of the pipeline and of the hosts.
+// Status is the state of the pipeline and, per environment, of the hosts.
 type Status struct {
-	Stack    *Stack          `json:"stack"`
-	Pipeline PipelineStatus  `json:"pipeline"`
-	Group    string          `json:"deploymentGroup"`
-	Hosts    []HostStatus    `json:"hosts"`
-	Last     *DeploymentInfo `json:"lastDeployment,omitempty"`
+	Stack        *Stack              `json:"stack"`
+	Pipeline     PipelineStatus      `json:"pipeline"`
+	Environments []EnvironmentStatus `json:"environments"`
 }
+
+// EnvironmentStatus is what each host of one environment runs.
+type EnvironmentStatus struct {
+	// Name is empty for a stack without environments.
+	Name    string          `json:"name,omitempty"`
+	Account string          `json:"account,omitempty"`
+	Group   string          `json:"deploymentGroup"`
+	Hosts   []HostStatus    `json:"hosts"`
+	Last    *DeploymentInfo `json:"lastDeployment,omitempty"`
+	// Problem says why the environment could not be read (another account
+	// the credentials do not reach); the other fields are then empty.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Reach returns the clients that reach an environment's deployments, hosts
+// and logs: c itself in the stack's account; for an environment in another
+// account, clients of that account, or an error saying how to get them.
+type Reach func(ctx context.Context, env *Stack) (*Clients, error)
 
 // PipelineStatus is the last execution and each stage's latest state.
 type PipelineStatus struct {
@@ -70,31 +86,78 @@ type DeploymentInfo struct {
 // hostScan bounds the deployments read to find what each host runs.
 const hostScan = 10
 
-// GetStatus reads the pipeline's state and, per host, its release.
-func GetStatus(ctx context.Context, c *Clients, s *Stack) (*Status, error) {
-	if err := s.require(&s.Pipeline, &s.Application, &s.DeploymentGroup); err != nil {
+// GetStatus reads the pipeline's state and, per host, its release: in the
+// environment s is selected for, or else in each of its environments, in
+// pipeline order. An environment reach cannot read gets a Problem instead.
+func GetStatus(ctx context.Context, c *Clients, s *Stack, reach Reach) (*Status, error) {
+	if err := s.require(&s.Pipeline); err != nil {
 		return nil, err
 	}
-	st := &Status{Stack: s, Group: s.DeploymentGroup}
+	st := &Status{Stack: s, Environments: []EnvironmentStatus{}}
 	var err error
 	if st.Pipeline, err = pipelineStatus(ctx, c, s.Pipeline); err != nil {
 		return nil, err
 	}
-	deps, err := deployments(ctx, c, s)
-	if err != nil {
-		return nil, err
-	}
-	if len(deps) > 0 {
-		st.Last = deploymentInfo(deps[0])
-	}
-	releases, err := releasesOf(ctx, c, deps[:min(hostScan, len(deps))])
-	if err != nil {
-		return nil, err
-	}
-	if st.Hosts, err = hostStatuses(ctx, c, deps[:min(hostScan, len(deps))], releases); err != nil {
-		return nil, err
+	for _, env := range s.each() {
+		es, err := environmentStatus(ctx, c, env, reach)
+		if err != nil {
+			return nil, err
+		}
+		st.Environments = append(st.Environments, es)
 	}
 	return st, nil
+}
+
+// each is s for the environment it is selected for (or a stack without
+// environments), else s selected for each environment in turn.
+func (s *Stack) each() []*Stack {
+	if s.Env != nil || len(s.Environments) == 0 {
+		return []*Stack{s}
+	}
+	out := make([]*Stack, len(s.Environments))
+	for i, e := range s.Environments {
+		out[i] = s.with(e)
+	}
+	return out
+}
+
+func environmentStatus(ctx context.Context, c *Clients, s *Stack, reach Reach) (EnvironmentStatus, error) {
+	es := EnvironmentStatus{Group: s.DeploymentGroup, Hosts: []HostStatus{}}
+	if s.Env != nil {
+		es.Name, es.Account = s.Env.Name, s.Env.Account
+	}
+	if err := s.require(&s.Application, &s.DeploymentGroup); err != nil {
+		return es, err
+	}
+	// Another account's failures are the environment's problem, not the
+	// whole status's: the other environments still show.
+	problem := func(err error) (EnvironmentStatus, error) {
+		if !s.Env.CrossAccount() {
+			return es, err
+		}
+		es.Problem = err.Error()
+		return es, nil
+	}
+	ec, err := reach(ctx, s)
+	if err != nil {
+		return problem(err)
+	}
+	deps, err := deployments(ctx, ec, s)
+	if err != nil {
+		return problem(err)
+	}
+	if len(deps) > 0 {
+		es.Last = deploymentInfo(deps[0])
+	}
+	recent := deps[:min(hostScan, len(deps))]
+	releases, err := releasesOf(ctx, ec, recent)
+	if err != nil {
+		return problem(err)
+	}
+	if es.Hosts, err = hostStatuses(ctx, ec, recent, releases); err != nil {
+		return problem(err)
+	}
+	return es, nil
 }
 
 func deploymentInfo(d types.DeploymentInfo) *DeploymentInfo {

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/shipline/shipline/internal/ops"
+)
+
+// The environments of the two-environment stack, as `environments` in the
+// config makes them: staging then production (not name order).
+const (
+	stagingApp, stagingGroup, stagingLogs = "web-staging-app", "web-staging", "/shipline/web/staging"
+	prodApp, prodGroup, prodLogs          = "web", "web-production", "/shipline/web/production"
+	targetAccount                         = "222222222222"
+)
+
+// envOutputs are the outputs of a stack with staging and production;
+// production in targetAccount when crossAccount.
+func envOutputs(crossAccount bool) []ops.Output {
+	out := []ops.Output{
+		{Key: "PipelineName", Value: pipeline}, {Key: "RepositoryUri", Value: repoURI},
+		{Key: "ConnectionArn", Value: connection}, {Key: "BuildProjectName", Value: projectName},
+		{Key: "ArtifactBucketName", Value: bucketName}, {Key: "AppLogGroupName", Value: logGroup},
+		{Key: "DeploymentGroupNameStaging", Value: stagingGroup, Description: "CodeDeploy deployment group of staging"},
+		{Key: "DeployApplicationNameStaging", Value: stagingApp, Description: "CodeDeploy application of staging"},
+		{Key: "HostPolicyArnStaging", Value: "arn:aws:iam::" + account + ":policy/web-staging-host"},
+		{Key: "AppLogGroupNameStaging", Value: stagingLogs},
+	}
+	if crossAccount {
+		return append(out,
+			ops.Output{Key: "DeploymentGroupNameProduction", Value: prodGroup, Description: "CodeDeploy deployment group of production (account " + targetAccount + ")"},
+			ops.Output{Key: "DeployApplicationNameProduction", Value: prodApp, Description: "CodeDeploy application of production (account " + targetAccount + ")"},
+			ops.Output{Key: "HostProfileNameProduction", Value: "web-production-host", Description: "Instance profile for the hosts of production (account " + targetAccount + ", stack PipelineStack-production)"},
+			ops.Output{Key: "AppLogGroupNameProduction", Value: prodLogs})
+	}
+	return append(out,
+		ops.Output{Key: "DeploymentGroupNameProduction", Value: prodGroup, Description: "CodeDeploy deployment group of production"},
+		ops.Output{Key: "DeployApplicationNameProduction", Value: prodApp, Description: "CodeDeploy application of production"},
+		ops.Output{Key: "HostPolicyArnProduction", Value: "arn:aws:iam::" + account + ":policy/web-production-host"},
+		ops.Output{Key: "AppLogGroupNameProduction", Value: prodLogs})
+}
+
+// envPipelineInMoto creates the pipeline of a two-environment stack.
+func (w *world) envPipelineInMoto() {
+	w.t.Helper()
+	w.pipelineWith("Source", "Build", "Deploy-staging", "Approve-production", "Deploy-production")
+}
+
+// accountClients are clients of another account: moto switches accounts
+// on an assumed role's credentials, as AWS does.
+func (w *world) accountClients(id string) *ops.Clients {
+	w.t.Helper()
+	cfg, err := config.LoadDefaultConfig(w.ctx, config.WithCredentialsProvider(w.assumeRole(id)))
+	w.must(err)
+	return ops.NewClients(cfg)
+}
+
+// assumeRole returns the credentials of a role of account id.
+func (w *world) assumeRole(id string) credentials.StaticCredentialsProvider {
+	w.t.Helper()
+	cfg, err := config.LoadDefaultConfig(w.ctx, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")))
+	w.must(err)
+	role, err := sts.NewFromConfig(cfg).AssumeRole(w.ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + id + ":role/operator"), RoleSessionName: aws.String("test"),
+	})
+	w.must(err)
+	c := role.Credentials
+	return credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+}
+
+// targetProfiles writes an AWS config with the profiles "production" (of
+// targetAccount) and "elsewhere" (another account), holding a role's
+// temporary credentials, as `aws configure export-credentials` writes them.
+func (w *world) targetProfiles() {
+	w.t.Helper()
+	var b strings.Builder
+	for name, id := range map[string]string{"production": targetAccount, "elsewhere": "333333333333"} {
+		c := w.assumeRole(id).Value
+		fmt.Fprintf(&b, "[profile %s]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n", name, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	}
+	file := filepath.Join(w.t.TempDir(), "config")
+	w.must(os.WriteFile(file, []byte(b.String()), 0o600))
+	w.t.Setenv("AWS_CONFIG_FILE", file)
+}
+
+// twoEnvironments deploys three releases to staging and two to production,
+// all successful, in the stack's account (or production in targetAccount).
+func (w *world) twoEnvironments(crossAccount bool) (prod *ops.Clients, builds []build) {
+	w.stackOf(envOutputs(crossAccount))
+	w.storage()
+	w.envPipelineInMoto()
+	prod = w.c
+	if crossAccount {
+		prod = w.accountClients(targetAccount)
+	}
+	w.group(w.c, stagingApp, stagingGroup, "web-staging")
+	w.group(prod, prodApp, prodGroup, "web-production")
+	for _, commit := range []string{"1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "3333333ccccccccccccccccccccccccccccccccc"} {
+		builds = append(builds, w.release(commit))
+	}
+	for _, b := range builds {
+		d := w.deployIn(w.c, stagingApp, stagingGroup, b, succeeded(1))
+		w.hostTargets(d, map[string]string{"i-0sta": "Succeeded"})
+	}
+	for _, b := range builds[:2] {
+		d := w.deployIn(prod, prodApp, prodGroup, b, succeeded(1))
+		w.hostTargets(d, map[string]string{"i-0pro": "Succeeded"})
+	}
+	return prod, builds
+}
+
+// createdDeployment reads, from moto, the group and the bundle of the one
+// deployment the command created, in the account of c.
+func (w *world) createdDeployment(c *ops.Clients) (group string, bundle map[string]any) {
+	w.t.Helper()
+	w.mu.Lock()
+	created := w.created
+	w.mu.Unlock()
+	if len(created) != 1 {
+		w.t.Fatalf("the command created %d deployments, want 1", len(created))
+	}
+	d, err := c.CodeDeploy.GetDeployment(w.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(created[0])})
+	w.must(err)
+	s3 := d.DeploymentInfo.Revision.S3Location
+	return aws.ToString(d.DeploymentInfo.DeploymentGroupName), map[string]any{
+		"bucket": aws.ToString(s3.Bucket), "key": aws.ToString(s3.Key), "bundleType": string(s3.BundleType), "eTag": aws.ToString(s3.ETag),
+	}
+}
+
+func TestEnvRollbackDeploysToTheNamedEnvironment(t *testing.T) {
+	w := newWorld(t)
+	_, builds := w.twoEnvironments(false)
+	w.next = []deploymentState{{status: "InProgress", overview: map[string]int{"InProgress": 1}}, succeeded(1)}
+	out, stderr, code := shipline(t, "rollback", "--env", "production", "--poll", "10ms")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	group, bundle := w.createdDeployment(w.c)
+	if group != prodGroup {
+		t.Errorf("deployment created in group %s, want production's %s", group, prodGroup)
+	}
+	// Production ran 1111111 then 2222222: its previous release is 1111111
+	// (staging's would be 2222222).
+	wantBundle(t, bundle, builds[0])
+	if !strings.Contains(stderr, "Rolling back "+prodGroup+" (production) to release 1111111") || !strings.Contains(out, "Release 1111111 is live") {
+		t.Errorf("stdout %q, stderr %q: want production's group and release 1111111 named", out, stderr)
+	}
+}
+
+func TestEnvRequiredWithSeveral(t *testing.T) {
+	w := newWorld(t)
+	w.twoEnvironments(false)
+	for _, args := range [][]string{{"rollback"}, {"releases"}, {"logs"}, {"doctor"}} {
+		out, stderr, code := shipline(t, args...)
+		want := "shipline " + args[0] + ": choose an environment: stack " + stackName + " has 2 environments, staging, production: name one with --env\n"
+		if code != 2 || stderr != want || out != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and the one line %q (pipeline order)", args[0], code, out, stderr, want)
+		}
+	}
+	if len(w.created) != 0 {
+		t.Errorf("deployments created: %v, want none", w.created)
+	}
+}
+
+func TestEnvUnknownName(t *testing.T) {
+	w := newWorld(t)
+	w.twoEnvironments(false)
+	_, stderr, code := shipline(t, "rollback", "--env", "prod")
+	want := "shipline rollback: choose an environment: stack " + stackName + " has no environment \"prod\": want one of staging, production\n"
+	if code != 2 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
+	}
+	// A stack without environments has nothing to choose.
+	w2 := newWorld(t)
+	w2.stack(defaultOutputs())
+	_, stderr, code = shipline(t, "releases", "--env", "staging")
+	if code != 2 || !strings.Contains(stderr, "has no environments") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want exit 2 and one line saying the stack has no environments", code, stderr)
+	}
+}
+
+func TestEnvCompletion(t *testing.T) {
+	w := newWorld(t)
+	w.twoEnvironments(true)
+	out, stderr, code := shipline(t, "__complete", "rollback", "--env", "")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "staging\tdeployment group web-staging\nproduction\tdeployment group web-production, account " + targetAccount + "\n:4\n"
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("completion of --env =\n%s\nwant, in pipeline order:\n%s", out, want)
+	}
+}
+
+func TestEnvSingleEnvironmentNeedsNoFlag(t *testing.T) {
+	w := newWorld(t)
+	var outs []ops.Output
+	for _, o := range envOutputs(false) {
+		if !strings.HasSuffix(o.Key, "Production") {
+			outs = append(outs, o)
+		}
+	}
+	w.stackOf(outs)
+	w.storage()
+	w.group(w.c, stagingApp, stagingGroup, "web-staging")
+	old, cur := w.release("1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), w.release("2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+	w.deployIn(w.c, stagingApp, stagingGroup, old, succeeded(1))
+	w.deployIn(w.c, stagingApp, stagingGroup, cur, succeeded(1))
+	w.next = []deploymentState{succeeded(1)}
+	if _, stderr, code := shipline(t, "rollback", "--poll", "10ms"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	group, bundle := w.createdDeployment(w.c)
+	if group != stagingGroup {
+		t.Errorf("group %s, want %s", group, stagingGroup)
+	}
+	wantBundle(t, bundle, old)
+}
+
+func TestEnvStatusInPipelineOrder(t *testing.T) {
+	w := newWorld(t)
+	w.twoEnvironments(false)
+	w.fillPipelineGaps(map[string]stageRun{"Source": {status: "Succeeded"}, "Build": {status: "Succeeded"},
+		"Deploy-staging": {status: "Succeeded"}, "Approve-production": {status: "InProgress"}}, "3333333ccccccccccccccccccccccccccccccccc", "Cache")
+	out, stderr, code := shipline(t, "status", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var st ops.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	var got []string
+	for _, e := range st.Environments {
+		release := "-"
+		if len(e.Hosts) == 1 && e.Hosts[0].Release != nil && e.Hosts[0].Healthy {
+			release = e.Hosts[0].Instance + "@" + e.Hosts[0].Release.ID
+		}
+		got = append(got, e.Name+"="+e.Group+":"+release)
+	}
+	if want := "staging=web-staging:i-0sta@3333333 production=web-production:i-0pro@2222222"; strings.Join(got, " ") != want {
+		t.Errorf("environments = %s, want %s", strings.Join(got, " "), want)
+	}
+
+	text, _, _ := shipline(t, "status")
+	staging, production := strings.Index(text, "Environment staging: deployment group web-staging"), strings.Index(text, "Environment production: deployment group web-production")
+	if staging < 0 || production < staging {
+		t.Errorf("text status: want staging's section, then production's:\n%s", text)
+	}
+	only, _, _ := shipline(t, "status", "--env", "production", "-o", "json")
+	st = ops.Status{}
+	if err := json.Unmarshal([]byte(only), &st); err != nil || len(st.Environments) != 1 || st.Environments[0].Name != "production" {
+		t.Errorf("status --env production = %s, want production only", only)
+	}
+}
+
+func TestEnvLogsReadTheEnvironmentsGroup(t *testing.T) {
+	w := newWorld(t)
+	w.twoEnvironments(false)
+	now := time.Now()
+	for group, line := range map[string]string{logGroup: "stack-wide", stagingLogs: "from staging", prodLogs: "from production"} {
+		w.logLineIn(w.c, group, "app/i-0/web-app-1", line, now.Add(-time.Minute))
+	}
+	out, stderr, code := shipline(t, "logs", "--env", "staging")
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "from staging") || strings.Count(out, "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q: want staging's line only", code, out, stderr)
+	}
+}
+
+func TestEnvLogsFallBackToTheStacksGroup(t *testing.T) {
+	w := newWorld(t)
+	var outs []ops.Output
+	for _, o := range envOutputs(false) {
+		if !strings.HasPrefix(o.Key, "AppLogGroupName") || o.Key == "AppLogGroupName" {
+			outs = append(outs, o)
+		}
+	}
+	w.stackOf(outs)
+	w.logLineIn(w.c, logGroup, "app/i-0/web-app-1", "stack-wide", time.Now().Add(-time.Minute))
+	out, stderr, code := shipline(t, "logs", "--env", "production")
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "stack-wide") {
+		t.Errorf("exit %d, stdout %q, stderr %q: want the stack's group (no AppLogGroupNameProduction output)", code, out, stderr)
+	}
+}
+
+func TestEnvInAnotherAccount(t *testing.T) {
+	w := newWorld(t)
+	prod, builds := w.twoEnvironments(true)
+	w.fillPipelineGaps(map[string]stageRun{"Source": {status: "Succeeded"}}, builds[2].commit, "Cache")
+
+	// Without a profile of that account: staging shows, production says
+	// what it needs, and the command still succeeds.
+	out, stderr, code := shipline(t, "status")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Environment staging: deployment group web-staging", "i-0sta  3333333",
+		"Environment production (account " + targetAccount + "): deployment group web-production",
+		"  not read: environment production is in account " + targetAccount + ", which your credentials do not reach: add --target-profile NAME"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, code = shipline(t, "doctor", "--env", "production")
+	if code != 1 || !strings.Contains(out, "fail  account      environment production is in account "+targetAccount) {
+		t.Errorf("doctor --env production: exit %d:\n%s\nwant the account finding and exit 1", code, out)
+	}
+	_, stderr, code = shipline(t, "rollback", "--env", "production")
+	if code != 1 || !strings.Contains(stderr, "--target-profile") || len(w.created) != 0 {
+		t.Errorf("rollback --env production without a profile: exit %d, stderr %q; want 1, --target-profile named, no deployment", code, stderr)
+	}
+
+	// With a profile of the wrong account: said so.
+	w.targetProfiles()
+	_, stderr, code = shipline(t, "releases", "--env", "production", "--target-profile", "elsewhere")
+	if code != 1 || !strings.Contains(stderr, "--target-profile elsewhere is a profile of account 333333333333, environment production is in account "+targetAccount) {
+		t.Errorf("wrong account: exit %d, stderr %q", code, stderr)
+	}
+
+	// With the production profile: production's deployments, in its
+	// account; the bundles and images still in the stack's.
+	out, stderr, code = shipline(t, "status", "--target-profile", "production")
+	if code != 0 || !strings.Contains(out, "i-0pro  2222222") || strings.Contains(out, "not read") {
+		t.Errorf("status --target-profile production: exit %d, stderr %q:\n%s\nwant production's host on 2222222", code, stderr, out)
+	}
+	w.next = []deploymentState{succeeded(1)}
+	_, stderr, code = shipline(t, "rollback", "--env", "production", "--target-profile", "production", "--poll", "10ms")
+	if code != 0 {
+		t.Fatalf("rollback in the other account: exit %d: %s", code, stderr)
+	}
+	group, bundle := w.createdDeployment(prod)
+	if group != prodGroup {
+		t.Errorf("group %s, want %s", group, prodGroup)
+	}
+	wantBundle(t, bundle, builds[0])
+}

@@ -1,0 +1,175 @@
+package ops
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/service/codepipeline"
+)
+
+// Environment is one environment of a stack deployed with `environments`,
+// as its outputs name it: each output key ends with the environment's name
+// in the stack's suffix form ("staging-eu" gives DeploymentGroupNameStagingEu).
+type Environment struct {
+	Name string `json:"name"`
+	// Account is the environment's own account when it is not the stack's;
+	// its deployment group, hosts, settings and logs are there.
+	Account         string `json:"account,omitempty"`
+	Application     string `json:"application,omitempty"`
+	DeploymentGroup string `json:"deploymentGroup"`
+	HostPolicyARN   string `json:"hostPolicyArn,omitempty"`
+	// HostProfile is the instance profile of an environment in another
+	// account (its target stack creates it).
+	HostProfile  string `json:"hostProfile,omitempty"`
+	HostInstance string `json:"hostInstance,omitempty"`
+	LogGroup     string `json:"logGroup,omitempty"`
+	suffix       string
+}
+
+// CrossAccount tells whether the environment lives in another account.
+func (e *Environment) CrossAccount() bool { return e != nil && e.Account != "" }
+
+// Output is one output of a stack.
+type Output struct{ Key, Value, Description string }
+
+// groupDescription is how the stack describes an environment's deployment
+// group output: "CodeDeploy deployment group of staging", with
+// " (account 222222222222)" for an environment in another account.
+var groupDescription = regexp.MustCompile(`group of ([a-z][a-z0-9-]*)(?: \(account (\d{12})\))?$`)
+
+// EnvironmentsOf reads the environments from a stack's outputs, one per
+// DeploymentGroupName<Suffix> output, in name order.
+func EnvironmentsOf(outputs []Output) []Environment {
+	byKey := map[string]Output{}
+	for _, o := range outputs {
+		byKey[o.Key] = o
+	}
+	var envs []Environment
+	for _, o := range outputs {
+		suffix, ok := strings.CutPrefix(o.Key, "DeploymentGroupName")
+		if !ok || suffix == "" {
+			continue
+		}
+		e := Environment{Name: nameOfSuffix(suffix), DeploymentGroup: o.Value, suffix: suffix}
+		if m := groupDescription.FindStringSubmatch(o.Description); m != nil {
+			e.Name, e.Account = m[1], m[2]
+		}
+		for key, field := range map[string]*string{
+			"DeployApplicationName": &e.Application, "HostPolicyArn": &e.HostPolicyARN,
+			"HostProfileName": &e.HostProfile, "HostInstanceId": &e.HostInstance, "AppLogGroupName": &e.LogGroup,
+		} {
+			*field = byKey[key+suffix].Value
+		}
+		envs = append(envs, e)
+	}
+	slices.SortFunc(envs, func(a, b Environment) int { return strings.Compare(a.Name, b.Name) })
+	return envs
+}
+
+// nameOfSuffix guesses the name from its suffix form when the output's
+// description does not give it: "StagingEu" gives "staging-eu".
+func nameOfSuffix(suffix string) string {
+	var b strings.Builder
+	for i, r := range suffix {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// orderByPipeline puts the environments in the order of the pipeline's
+// "Deploy-<name>" stages, the order a release moves through them. Best
+// effort: without the pipeline, they stay in name order.
+func orderByPipeline(ctx context.Context, c *Clients, pipeline string, envs []Environment) {
+	if len(envs) < 2 || pipeline == "" {
+		return
+	}
+	out, err := c.CodePipeline.GetPipeline(ctx, &codepipeline.GetPipelineInput{Name: &pipeline})
+	if err != nil || out.Pipeline == nil {
+		return
+	}
+	var stages []string
+	for _, s := range out.Pipeline.Stages {
+		stages = append(stages, deref(s.Name))
+	}
+	sortByStages(envs, stages)
+}
+
+// sortByStages orders envs as their "Deploy-<name>" stages come; an
+// environment without one goes last.
+func sortByStages(envs []Environment, stages []string) {
+	pos := func(e Environment) int {
+		if i := slices.Index(stages, "Deploy-"+e.Name); i >= 0 {
+			return i
+		}
+		return len(stages)
+	}
+	slices.SortStableFunc(envs, func(a, b Environment) int { return cmp.Compare(pos(a), pos(b)) })
+}
+
+// EnvironmentNames lists the stack's environments, in pipeline order.
+func (s *Stack) EnvironmentNames() []string {
+	names := make([]string, len(s.Environments))
+	for i, e := range s.Environments {
+		names[i] = e.Name
+	}
+	return names
+}
+
+// ErrChooseEnvironment is returned (wrapped) when a command that acts on
+// one environment is not told which, or is told a name the stack lacks.
+var ErrChooseEnvironment = errors.New("choose an environment")
+
+// Select returns the stack as seen by a command acting on one environment:
+// its deployment group, application, host policy and log group are those
+// of the environment named (an empty name is fine when there is one).
+func (s *Stack) Select(name string) (*Stack, error) {
+	names := strings.Join(s.EnvironmentNames(), ", ")
+	switch {
+	case len(s.Environments) == 0 && name == "":
+		return s, nil
+	case len(s.Environments) == 0:
+		return nil, fmt.Errorf("%w: stack %s has no environments (its config sets none), so --env %s does not apply: drop it", ErrChooseEnvironment, s.Name, name)
+	case name == "" && len(s.Environments) == 1:
+		name = s.Environments[0].Name
+	case name == "":
+		return nil, fmt.Errorf("%w: stack %s has %d environments, %s: name one with --env", ErrChooseEnvironment, s.Name, len(s.Environments), names)
+	}
+	i := slices.IndexFunc(s.Environments, func(e Environment) bool { return e.Name == name })
+	if i < 0 {
+		return nil, fmt.Errorf("%w: stack %s has no environment %q: want one of %s", ErrChooseEnvironment, s.Name, name, names)
+	}
+	return s.with(s.Environments[i]), nil
+}
+
+// with is a copy of s whose per-environment fields are e's.
+func (s *Stack) with(e Environment) *Stack {
+	out := *s
+	out.Env = &e
+	out.Application, out.DeploymentGroup, out.HostPolicyARN = e.Application, e.DeploymentGroup, e.HostPolicyARN
+	// A stack made before each environment had its own log group keeps the
+	// one of the stack, which is of no use in another account.
+	if e.LogGroup != "" || e.CrossAccount() {
+		out.LogGroup = e.LogGroup
+	}
+	return &out
+}
+
+// outputKey names the output a field of the stack was read from.
+func (e *Environment) outputKey(key string) string {
+	if e == nil {
+		return key
+	}
+	return key + e.suffix
+}
