@@ -59,15 +59,17 @@ figures: compose-plugin
 
 .PHONY: diagram diagram-check diff-fixtures
 
-## diagram: redraw the pipeline diagram in README.md from a fresh synth
+## diagram: redraw README.md's pipeline diagrams: the default stack from a fresh synth, the two-environment example as the stack tests synthesize it
 diagram: deps
 	cdk synth --quiet
 	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md
+	go test -count=1 ./test -run '^TestReadmeEnvironmentsDiagram$$' -update
 
-## diagram-check: fail when README.md's pipeline diagram is stale
+## diagram-check: fail when one of README.md's pipeline diagrams is stale
 diagram-check: deps
 	cdk synth --quiet
 	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md -check
+	go test -count=1 ./test -run '^TestReadmeEnvironmentsDiagram$$'
 
 ## diff-fixtures: re-record the template pairs tools/diffcomment is tested on, refresh its goldens
 diff-fixtures: deps $(CFNDIFF_STAMP)
@@ -80,6 +82,7 @@ docs: deps
 	go run ./tools/snippets README.md docs/*.md
 	go run ./tools/configref -readme README.md
 	go run ./tools/diagram -template test/testdata/PipelineStack.golden.json -readme README.md
+	go test -count=1 ./test -run '^TestReadmeEnvironmentsDiagram$$' -update
 
 BENCH_PEER_STAMP := bench/peer/node_modules/.package-lock.json
 

@@ -60,15 +60,23 @@ func twoEnvironments() []stacks.Environment {
 // of each environment, and the host settings paths of the build.
 func TestTwoEnvironmentsPipeline(t *testing.T) {
 	r := synthVariant(t, stackVariant{name: "twoEnvironments"})
-	var order, bundleReaders []string
+	var order, bundleReaders, bundleWriters []string
 	stages := map[string]map[string]any{}
 	for _, p := range resourcesOf(r.tmpl, "AWS::CodePipeline::Pipeline") {
 		for _, s := range p.props()["Stages"].([]any) {
 			stage := s.(map[string]any)
 			name := stage["Name"].(string)
 			stages[name] = stage
-			for _, a := range stage["Actions"].([]any) {
+			// Actions run by RunOrder; equal ones run side by side.
+			actions := slices.Clone(stage["Actions"].([]any))
+			slices.SortStableFunc(actions, func(a, b any) int {
+				return int(runOrder(a) - runOrder(b))
+			})
+			for i, a := range actions {
 				action := a.(map[string]any)
+				if i > 0 && runOrder(a) == runOrder(actions[i-1]) {
+					t.Errorf("%s: %s runs beside %s, want one after the other", name, action["Name"], actions[i-1].(map[string]any)["Name"])
+				}
 				order = append(order, name+"/"+action["Name"].(string))
 				ins, _ := action["InputArtifacts"].([]any)
 				for _, in := range ins {
@@ -76,8 +84,17 @@ func TestTwoEnvironmentsPipeline(t *testing.T) {
 						bundleReaders = append(bundleReaders, name)
 					}
 				}
+				outs, _ := action["OutputArtifacts"].([]any)
+				for _, out := range outs {
+					if out.(map[string]any)["Name"] == "Bundle" {
+						bundleWriters = append(bundleWriters, name+"/"+action["Name"].(string))
+					}
+				}
 			}
 		}
+	}
+	if !slices.Equal(bundleWriters, []string{"Build/DockerBuild"}) {
+		t.Errorf("writers of the deploy bundle: got %v, want the one build", bundleWriters)
 	}
 	want := []string{
 		"Source/GitHub", "Approval/Approve", "Build/DockerBuild",
@@ -125,6 +142,14 @@ func TestTwoEnvironmentsPipeline(t *testing.T) {
 	}
 }
 
+// runOrder is an action's RunOrder (1 when unset, as CodePipeline reads it).
+func runOrder(a any) float64 {
+	if n, ok := a.(map[string]any)["RunOrder"].(float64); ok {
+		return n
+	}
+	return 1
+}
+
 // TestTwoEnvironmentsAlarmRollback: both deployment groups stop and roll
 // back on their alarms: staging on the alarm it names, production on the
 // default 5xx and unhealthy-host alarms of its target group.
@@ -146,6 +171,9 @@ func TestTwoEnvironmentsAlarmRollback(t *testing.T) {
 			t.Errorf("%s AutoRollbackConfiguration: got %s, want a rollback on alarm", env, got)
 		}
 		alarms := fullJSON(g["AlarmConfiguration"])
+		if !strings.Contains(alarms, `"Enabled":true`) {
+			t.Errorf("%s AlarmConfiguration: got %s, want the alarms enabled", env, alarms)
+		}
 		want := map[string][]string{
 			"staging":    {`"Name":"myapp-staging-errors"`},
 			"production": {"ServerDeployTarget5xxAlarm", "ServerDeployUnhealthyHostsAlarm"},

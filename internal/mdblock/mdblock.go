@@ -20,6 +20,11 @@ var (
 	ConfigReference = Block{Start: "<!-- config:start -->", End: "<!-- config:end -->"}
 	// Diagram holds the pipeline diagram (tools/diagram).
 	Diagram = Block{Start: "<!-- diagram:start -->", End: "<!-- diagram:end -->"}
+	// EnvironmentsExample holds the two-environment settings of the
+	// README's environments section, which test/ synthesizes.
+	EnvironmentsExample = Block{Start: "<!-- environments-example:start -->", End: "<!-- environments-example:end -->"}
+	// EnvironmentsDiagram is the pipeline diagram of EnvironmentsExample.
+	EnvironmentsDiagram = Block{Start: "<!-- environments-diagram:start -->", End: "<!-- environments-diagram:end -->"}
 	// RealhostFigures holds the real-engine scenarios' figures (test/realhost).
 	RealhostFigures = Block{Start: "<!-- realhost-figures:start -->", End: "<!-- realhost-figures:end -->"}
 )

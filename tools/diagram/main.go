@@ -4,16 +4,22 @@
 //	go run ./tools/diagram -template cdk.out/PipelineStack.template.json
 //	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md
 //	go run ./tools/diagram -template cdk.out/PipelineStack.template.json -readme README.md -check
+//	go run ./tools/diagram -template cdk.out/PipelineStack.template.json \
+//	  -with cdk.out/PipelineStack-production.template.json
 //
 // With -readme it rewrites the block between <!-- diagram:start --> and
 // <!-- diagram:end -->; with -check as well it only reports whether the block
-// is current, and exits with status 1 when it is not.
+// is current, and exits with status 1 when it is not. -with adds another
+// stack of the app (repeatable), named by its file: an environment's stack in
+// another account, whose deployment group the pipeline deploys to by name.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/shipline/shipline/internal/mdblock"
 	"github.com/shipline/shipline/tools/diagram/flowchart"
@@ -23,23 +29,35 @@ func main() {
 	tpl := flag.String("template", "cdk.out/PipelineStack.template.json", "synthesized CloudFormation template (JSON)")
 	readme := flag.String("readme", "", "README whose diagram block to rewrite; empty prints the diagram")
 	check := flag.Bool("check", false, "with -readme: fail when the block is stale instead of rewriting it")
+	var with files
+	flag.Var(&with, "with", "template of another stack of the app (repeatable)")
 	flag.Parse()
-	if err := run(*tpl, *readme, *check); err != nil {
+	if err := run(*tpl, with, *readme, *check); err != nil {
 		fmt.Fprintln(os.Stderr, "diagram:", err)
 		os.Exit(1)
 	}
 }
 
-func run(templatePath, readmePath string, check bool) error {
-	data, err := os.ReadFile(templatePath)
+// files is a repeatable flag.
+type files []string
+
+func (f *files) String() string     { return strings.Join(*f, ",") }
+func (f *files) Set(v string) error { *f = append(*f, v); return nil }
+
+func run(templatePath string, with []string, readmePath string, check bool) error {
+	t, err := load(templatePath)
 	if err != nil {
 		return err
 	}
-	t, err := flowchart.Parse(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", templatePath, err)
+	var others []*flowchart.Template
+	for _, w := range with {
+		o, err := load(w)
+		if err != nil {
+			return err
+		}
+		others = append(others, o)
 	}
-	block, err := flowchart.Block(t)
+	block, err := flowchart.Block(t, others...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", templatePath, err)
 	}
@@ -62,4 +80,18 @@ func run(templatePath, readmePath string, check bool) error {
 		return fmt.Errorf("%s: the pipeline diagram is stale; run `make diagram`", readmePath)
 	}
 	return os.WriteFile(readmePath, []byte(updated), 0o644)
+}
+
+// load reads a template, named after its file (PipelineStack-production).
+func load(path string) (*flowchart.Template, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := flowchart.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t.Name = strings.TrimSuffix(filepath.Base(path), ".template.json")
+	return t, nil
 }

@@ -50,13 +50,13 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	const tpl = "testdata/pipeline.template.json"
-	if err := run(tpl, readme, true); err == nil || !strings.Contains(err.Error(), "stale") {
+	if err := run(tpl, nil, readme, true); err == nil || !strings.Contains(err.Error(), "stale") {
 		t.Errorf("-check on a stale README: %v", err)
 	}
-	if err := run(tpl, readme, false); err != nil {
+	if err := run(tpl, nil, readme, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(tpl, readme, true); err != nil {
+	if err := run(tpl, nil, readme, true); err != nil {
 		t.Errorf("-check right after rewriting: %v", err)
 	}
 	out, _ := os.ReadFile(readme)

@@ -1,8 +1,11 @@
 // Package flowchart draws the pipelines of a synthesized CloudFormation
-// template as a Mermaid flowchart: each stage in order, its actions (name and
-// provider), and the resources the actions use, found by following Ref and
-// Fn::GetAtt to the template's logical ids. The output depends only on the
-// template, so it can be kept in a README and checked for staleness.
+// template as a Mermaid flowchart: each stage in order, with its entry
+// conditions (an alarm that holds it) and what a failure does (roll back),
+// its actions (name, provider, the account they act in, the URL a check
+// requests), and the resources the actions use, found by following Ref and
+// Fn::GetAtt to the template's logical ids, or by name in the other stacks of
+// the app (a deployment group in another account). The output depends only
+// on the templates, so it can be kept in a README and checked for staleness.
 package flowchart
 
 import (
@@ -18,6 +21,9 @@ import (
 // Template is the part of a CloudFormation template the chart reads.
 type Template struct {
 	Resources map[string]Resource `json:"Resources"`
+	// Name is the stack's name, shown on the resources of a stack other
+	// than the pipeline's; the caller sets it.
+	Name string `json:"-"`
 }
 
 // Resource is one template resource.
@@ -42,8 +48,10 @@ func Parse(data []byte) (*Template, error) {
 var ErrNoPipeline = errors.New("the template has no AWS::CodePipeline::Pipeline")
 
 // Render draws every pipeline of t, in logical id order, as one flowchart
-// (Mermaid source, without the code fence).
-func Render(t *Template) (string, error) {
+// (Mermaid source, without the code fence). others are the app's other
+// stacks, where an action may act by name (a deployment group in another
+// account).
+func Render(t *Template, others ...*Template) (string, error) {
 	var pipelines []string
 	for id, r := range t.Resources {
 		if r.Type == "AWS::CodePipeline::Pipeline" {
@@ -54,7 +62,7 @@ func Render(t *Template) (string, error) {
 		return "", ErrNoPipeline
 	}
 	sort.Strings(pipelines)
-	c := &chart{t: t, declared: map[string]bool{}, seenEdge: map[string]bool{}}
+	c := &chart{t: t, others: others, declared: map[string]bool{}, seenEdge: map[string]bool{}}
 	c.line(0, "flowchart LR")
 	for i, id := range pipelines {
 		c.pipeline(fmt.Sprintf("p%d", i+1), id)
@@ -69,8 +77,8 @@ func Render(t *Template) (string, error) {
 }
 
 // Block is Render wrapped in a ```mermaid fence, as it stands in the README.
-func Block(t *Template) (string, error) {
-	s, err := Render(t)
+func Block(t *Template, others ...*Template) (string, error) {
+	s, err := Render(t, others...)
 	if err != nil {
 		return "", err
 	}
@@ -79,6 +87,7 @@ func Block(t *Template) (string, error) {
 
 type chart struct {
 	t        *Template
+	others   []*Template
 	b        strings.Builder
 	nodes    []string // resource nodes, in first-use order
 	edges    []string
@@ -109,11 +118,15 @@ func (c *chart) pipeline(pid, logicalID string) {
 	c.line(2, "direction LR")
 	stages, _ := props["Stages"].([]interface{})
 	var stageIDs []string
+	producers := map[string]string{} // artifact name: the action that outputs it
 	for si, s := range stages {
 		stage, _ := s.(map[string]interface{})
 		sid := fmt.Sprintf("%s_s%d", pid, si+1)
 		stageIDs = append(stageIDs, sid)
-		c.line(2, fmt.Sprintf(`subgraph %s ["%s"]`, sid, esc(fmt.Sprintf("%d. %s", si+1, str(stage["Name"])))))
+		c.line(2, fmt.Sprintf(`subgraph %s ["%s"]`, sid, stageLabel(si+1, stage)))
+		for ei, cond := range entryConditions(stage) {
+			c.line(3, fmt.Sprintf(`%s_e%d{{"%s"}}`, sid, ei+1, cond))
+		}
 		actions, _ := stage["Actions"].([]interface{})
 		sortActions(actions)
 		for ai, a := range actions {
@@ -121,6 +134,7 @@ func (c *chart) pipeline(pid, logicalID string) {
 			aid := fmt.Sprintf("%s_a%d", sid, ai+1)
 			c.line(3, fmt.Sprintf(`%s["%s"]`, aid, c.actionLabel(action)))
 			c.actionResources(aid, action)
+			c.artifacts(aid, action, producers)
 		}
 		c.line(2, "end")
 	}
@@ -143,6 +157,69 @@ func (c *chart) pipeline(pid, logicalID string) {
 		for _, id := range c.refs(store["Location"]) {
 			c.edge(pid, "-.-", c.resourceNode(id), "artifacts")
 		}
+	}
+}
+
+// stageLabel is "N. Name", and what a failure of the stage does when it
+// does more than fail.
+func stageLabel(n int, stage map[string]interface{}) string {
+	text := esc(fmt.Sprintf("%d. %s", n, str(stage["Name"])))
+	onFailure, _ := stage["OnFailure"].(map[string]interface{})
+	switch result := str(onFailure["Result"]); result {
+	case "", "FAIL":
+	case "ROLLBACK":
+		text += "<br/>on failure: roll back"
+	default:
+		text += "<br/>on failure: " + esc(strings.ToLower(result))
+	}
+	return text
+}
+
+// entryConditions are the labels of a stage's BeforeEntry conditions, one
+// per rule: what it watches and what happens when it is not met.
+func entryConditions(stage map[string]interface{}) []string {
+	before, _ := stage["BeforeEntry"].(map[string]interface{})
+	conds, _ := before["Conditions"].([]interface{})
+	var out []string
+	for _, cv := range conds {
+		cond, _ := cv.(map[string]interface{})
+		result := strings.ToLower(str(cond["Result"]))
+		rules, _ := cond["Rules"].([]interface{})
+		for _, rv := range rules {
+			rule, _ := rv.(map[string]interface{})
+			typeID, _ := rule["RuleTypeId"].(map[string]interface{})
+			cfg, _ := rule["Configuration"].(map[string]interface{})
+			lines := []string{"<b>Before entry</b>"}
+			if alarm := str(cfg["AlarmName"]); str(typeID["Provider"]) == "CloudWatchAlarm" && alarm != "" {
+				lines = append(lines, "alarm "+esc(alarm), "in ALARM: "+esc(result))
+			} else {
+				lines = append(lines, esc(str(typeID["Provider"])+" "+str(rule["Name"])), "not met: "+esc(result))
+			}
+			out = append(out, strings.Join(lines, "<br/>"))
+		}
+	}
+	return out
+}
+
+// artifacts records the artifacts an action outputs, and draws the one a
+// deploy action takes from the action that built it: every deployment
+// of one build shows an edge from the same build.
+func (c *chart) artifacts(aid string, action map[string]interface{}, producers map[string]string) {
+	typeID, _ := action["ActionTypeId"].(map[string]interface{})
+	if str(typeID["Category"]) == "Deploy" {
+		ins, _ := action["InputArtifacts"].([]interface{})
+		for _, in := range ins {
+			m, _ := in.(map[string]interface{})
+			art := str(m["Name"])
+			if from, ok := producers[art]; ok {
+				c.edge(from, "==>", aid, art)
+			}
+		}
+	}
+	outs, _ := action["OutputArtifacts"].([]interface{})
+	for _, out := range outs {
+		m, _ := out.(map[string]interface{})
+		producers[str(m["Name"])] = aid
 	}
 }
 
@@ -176,7 +253,47 @@ func (c *chart) actionLabel(action map[string]interface{}) string {
 		}
 		lines = append(lines, esc(repo))
 	}
+	if url := checkURL(cfg); url != "" {
+		lines = append(lines, esc(url))
+	}
+	if account := roleAccount(action["RoleArn"]); account != "" {
+		lines = append(lines, "in account "+esc(account))
+	}
 	return strings.Join(lines, "<br/>")
+}
+
+// checkURL is the CHECK_URL a CodeBuild action passes to its project, from
+// the action's EnvironmentVariables (a JSON list in a string).
+func checkURL(cfg map[string]interface{}) string {
+	raw, ok := cfg["EnvironmentVariables"].(string)
+	if !ok {
+		return ""
+	}
+	var vars []struct{ Name, Value string }
+	if json.Unmarshal([]byte(raw), &vars) != nil {
+		return ""
+	}
+	for _, v := range vars {
+		if v.Name == "CHECK_URL" {
+			return v.Value
+		}
+	}
+	return ""
+}
+
+// roleAccount is the account of an action's role when the template names it
+// literally: a role in another account. A role of the template itself is a
+// reference, and gives "".
+func roleAccount(v interface{}) string {
+	arn, ok := v.(string)
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 || parts[2] != "iam" {
+		return ""
+	}
+	return parts[4]
 }
 
 // actionResources links an action to the resources its configuration names.
@@ -190,12 +307,44 @@ func (c *chart) actionResources(aid string, action map[string]interface{}) {
 			c.followResource(node, id)
 		}
 	}
+	if group, ok := cfg["DeploymentGroupName"].(string); ok {
+		c.namedDeploymentGroup(aid, str(cfg["ApplicationName"]), group)
+	}
 	if arn, ok := cfg["ConnectionArn"]; ok && len(c.refs(arn)) == 0 {
 		// An existing connection, given by ARN.
 		node := "existing_connection"
 		c.declare(node, fmt.Sprintf(`%s(["%s"])`, node, "<b>CodeConnections connection</b><br/>(existing)"))
 		c.edge(aid, "-.-", node, "")
 	}
+}
+
+// namedDeploymentGroup links an action to a deployment group it names
+// literally: one of another stack of the app (found by its application's and
+// its own name), or else one the app does not define.
+func (c *chart) namedDeploymentGroup(aid, application, group string) {
+	for _, o := range c.others {
+		for _, id := range slices.Sorted(maps.Keys(o.Resources)) {
+			r := o.Resources[id]
+			if r.Type != "AWS::CodeDeploy::DeploymentGroup" || str(r.Properties["DeploymentGroupName"]) != group {
+				continue
+			}
+			app, appRefs := str(r.Properties["ApplicationName"]), refsIn(o, r.Properties["ApplicationName"])
+			for _, ref := range appRefs {
+				app = str(o.Resources[ref].Properties["ApplicationName"])
+			}
+			if application != "" && app != application {
+				continue
+			}
+			for _, ref := range appRefs {
+				c.edge(aid, "-.-", c.nodeIn(o, ref), "")
+			}
+			c.edge(aid, "-.-", c.nodeIn(o, id), "")
+			return
+		}
+	}
+	node := "named_" + safeID(group)
+	c.declare(node, fmt.Sprintf(`%s(["<b>CodeDeploy deployment group</b><br/>%s<br/>(not in this app)"])`, node, esc(group)))
+	c.edge(aid, "-.-", node, "")
 }
 
 // followResource draws what a used resource leads to: the repository a build
@@ -221,12 +370,23 @@ func (c *chart) followResource(node, id string) {
 	}
 }
 
-// resourceNode declares the node of a resource once and returns its id.
+// resourceNode declares the node of a resource of the pipeline's template
+// once and returns its id.
 func (c *chart) resourceNode(logicalID string) string {
+	return c.nodeIn(c.t, logicalID)
+}
+
+// nodeIn declares the node of a resource of template t once and returns its
+// id; a resource of another stack names that stack.
+func (c *chart) nodeIn(t *Template, logicalID string) string {
 	node := "r_" + safeID(logicalID)
-	r := c.t.Resources[logicalID]
+	r := t.Resources[logicalID]
 	kind, shape := describe(r.Type)
-	extra := c.details(logicalID, r)
+	extra := details(t, logicalID, r)
+	if t != c.t {
+		node = "r_" + safeID(t.Name) + "_" + safeID(logicalID)
+		extra = append([]string{"stack " + t.Name}, extra...)
+	}
 	text := "<b>" + esc(kind) + "</b><br/>" + esc(logicalID)
 	for _, e := range extra {
 		text += "<br/>" + esc(e)
@@ -247,15 +407,15 @@ func (c *chart) declare(node, decl string) {
 }
 
 // details are the extra lines of a resource's label.
-func (c *chart) details(logicalID string, r Resource) []string {
+func details(t *Template, logicalID string, r Resource) []string {
 	switch r.Type {
 	case "AWS::SNS::Topic":
 		n := 0
-		for _, other := range c.t.Resources {
+		for _, other := range t.Resources {
 			if other.Type != "AWS::SNS::Subscription" || str(other.Properties["Protocol"]) != "email" {
 				continue
 			}
-			for _, id := range c.refs(other.Properties["TopicArn"]) {
+			for _, id := range refsIn(t, other.Properties["TopicArn"]) {
 				if id == logicalID {
 					n++
 				}
@@ -274,9 +434,11 @@ func (c *chart) details(logicalID string, r Resource) []string {
 		}
 		return []string{fmt.Sprintf("%d email subscriptions", n)}
 	case "AWS::CodeDeploy::DeploymentGroup":
+		var d []string
 		if cfg := name(r.Properties["DeploymentConfigName"]); cfg != "" {
-			return []string{cfg}
+			d = append(d, cfg)
 		}
+		return append(d, rollbackOn(t, r.Properties)...)
 	case "AWS::CodeBuild::Project":
 		env, _ := r.Properties["Environment"].(map[string]interface{})
 		var d []string
@@ -289,6 +451,47 @@ func (c *chart) details(logicalID string, r Resource) []string {
 		return d
 	}
 	return nil
+}
+
+// rollbackOn says when a deployment group rolls a deployment back: on a
+// failure, and on which alarms.
+func rollbackOn(t *Template, props map[string]interface{}) []string {
+	auto, _ := props["AutoRollbackConfiguration"].(map[string]interface{})
+	if enabled, _ := auto["Enabled"].(bool); !enabled {
+		return nil
+	}
+	events, _ := auto["Events"].([]interface{})
+	var out []string
+	for _, e := range events {
+		switch str(e) {
+		case "DEPLOYMENT_FAILURE":
+			out = append(out, "rolls back on failure")
+		case "DEPLOYMENT_STOP_ON_ALARM":
+			alarmCfg, _ := props["AlarmConfiguration"].(map[string]interface{})
+			alarms, _ := alarmCfg["Alarms"].([]interface{})
+			var names []string
+			for _, a := range alarms {
+				am, _ := a.(map[string]interface{})
+				names = append(names, alarmName(t, am["Name"]))
+			}
+			if len(names) > 0 {
+				out = append(out, "stops and rolls back on alarm: "+strings.Join(names, ", "))
+			}
+		}
+	}
+	return out
+}
+
+// alarmName is an alarm's name, or the logical id of an alarm of the
+// template that CloudFormation names.
+func alarmName(t *Template, v interface{}) string {
+	for _, id := range refsIn(t, v) {
+		if n, ok := t.Resources[id].Properties["AlarmName"].(string); ok {
+			return n
+		}
+		return id
+	}
+	return name(v)
 }
 
 // describe names a resource type and picks its node shape.
@@ -314,9 +517,13 @@ func describe(typ string) (kind, shape string) {
 	return typ, "round"
 }
 
-// refs lists, in order and once each, the template resources a value points
-// at through Ref and Fn::GetAtt, inside any intrinsic function.
-func (c *chart) refs(v interface{}) []string {
+// refs lists, in order and once each, the resources of the pipeline's
+// template a value points at through Ref and Fn::GetAtt, inside any
+// intrinsic function.
+func (c *chart) refs(v interface{}) []string { return refsIn(c.t, v) }
+
+// refsIn is refs for the resources of template t.
+func refsIn(t *Template, v interface{}) []string {
 	var out []string
 	seen := map[string]bool{}
 	var walk func(interface{})
@@ -325,17 +532,17 @@ func (c *chart) refs(v interface{}) []string {
 		case map[string]interface{}:
 			if len(x) == 1 {
 				if ref, ok := x["Ref"].(string); ok {
-					c.add(&out, seen, ref)
+					add(t, &out, seen, ref)
 					return
 				}
 				if ga, ok := x["Fn::GetAtt"]; ok {
 					switch g := ga.(type) {
 					case []interface{}:
 						if len(g) > 0 {
-							c.add(&out, seen, str(g[0]))
+							add(t, &out, seen, str(g[0]))
 						}
 					case string:
-						c.add(&out, seen, strings.SplitN(g, ".", 2)[0])
+						add(t, &out, seen, strings.SplitN(g, ".", 2)[0])
 					}
 					return
 				}
@@ -354,8 +561,8 @@ func (c *chart) refs(v interface{}) []string {
 	return out
 }
 
-func (c *chart) add(out *[]string, seen map[string]bool, id string) {
-	if _, ok := c.t.Resources[id]; ok && !seen[id] {
+func add(t *Template, out *[]string, seen map[string]bool, id string) {
+	if _, ok := t.Resources[id]; ok && !seen[id] {
 		seen[id] = true
 		*out = append(*out, id)
 	}

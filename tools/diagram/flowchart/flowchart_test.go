@@ -124,3 +124,79 @@ func TestOddShapes(t *testing.T) {
 		t.Errorf("unexpected node:\n%s", got)
 	}
 }
+
+func loadFile(t *testing.T, path, name string) *flowchart.Template {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := flowchart.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl.Name = name
+	return tpl
+}
+
+// TestEnvironments: stages of environments in order, with what holds them
+// and what a failure does; a deploy in another account reaches the
+// deployment group of that account's stack, found by application and group
+// name; every deploy takes the bundle of the one build.
+func TestEnvironments(t *testing.T) {
+	pipeline := loadFile(t, "../testdata/environments.template.json", "PipelineStack")
+	target := loadFile(t, "../testdata/environments-target.template.json", "PipelineStack-production")
+	got, err := flowchart.Render(pipeline, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"p1_s1 --> p1_s2 --> p1_s3 --> p1_s4 --> p1_s5 --> p1_s6",
+		`subgraph p1_s3 ["3. Deploy-staging<br/>on failure: roll back"]`,
+		`subgraph p1_s4 ["4. Approve-production"]`, // FAIL is what a failure does anyway
+		`subgraph p1_s5 ["5. Deploy-production<br/>on failure: retry"]`,
+		`p1_s4_e1{{"<b>Before entry</b><br/>alarm web-staging-errors<br/>in ALARM: fail"}}`,
+		`p1_s4_e2{{"<b>Before entry</b><br/>DeploymentWindow change-window<br/>not met: fail"}}`,
+		`p1_s3_a2["<b>Check</b><br/>CodeBuild<br/>https://staging.example.com/health"]`,
+		`p1_s5_a1["<b>Deploy</b><br/>CodeDeploy<br/>in account 222222222222"]`,
+		// The staging group's rollback, alarms by name or by the alarm's AlarmName.
+		"CodeDeployDefault.AllAtOnce<br/>rolls back on failure<br/>stops and rolls back on alarm: web-staging-errors, web-staging-5xx",
+		// Production's group, in its own stack; an alarm without a name by its logical id.
+		"p1_s5_a1 -.- r_PipelineStack_production_Group",
+		"p1_s5_a1 -.- r_PipelineStack_production_App",
+		"<br/>stack PipelineStack-production<br/>CodeDeployDefault.OneAtATime<br/>stops and rolls back on alarm: Errors5xx",
+		// A group the app does not define.
+		"p1_s6_a1 -.- named_web_elsewhere",
+		"web-elsewhere<br/>(not in this app)",
+		// One build, every deploy.
+		`p1_s2_a1 ==>|"Bundle"| p1_s3_a1`,
+		`p1_s2_a1 ==>|"Bundle"| p1_s5_a1`,
+		`p1_s2_a1 ==>|"Bundle"| p1_s6_a1`,
+	} {
+		if !strings.Contains(got, s) {
+			t.Errorf("diagram lacks %q", s)
+		}
+	}
+	for _, s := range []string{"AGroup", "AApp", `p1_s3_a2 ==>`, `p1_s1_a1 ==>`} {
+		if strings.Contains(got, s) {
+			t.Errorf("diagram has %q:\n%s", s, got)
+		}
+	}
+	// The entry condition is drawn inside its stage, before the actions.
+	stage := got[strings.Index(got, `subgraph p1_s4 `):]
+	stage = stage[:strings.Index(stage, "end\n")]
+	if !strings.Contains(stage, "p1_s4_e1") || strings.Index(stage, "p1_s4_e1") > strings.Index(stage, "p1_s4_a1") {
+		t.Errorf("entry condition not first in its stage:\n%s", stage)
+	}
+	if t.Failed() {
+		t.Logf("diagram:\n%s", got)
+	}
+	// Without the other stack, the group is one the app does not define.
+	alone, err := flowchart.Render(pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(alone, "web-production<br/>(not in this app)") {
+		t.Errorf("without the target stack:\n%s", alone)
+	}
+}
