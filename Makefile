@@ -57,6 +57,11 @@ compose-plugin:
 figures: compose-plugin
 	go test -count=1 -timeout 30m ./test/realhost -args -figures-readme=$(CURDIR)/README.md
 
+.PHONY: shipline-session
+## shipline-session: run the README's session of the shipline command against moto and copy it into README.md
+shipline-session:
+	go test -count=1 -run TestReadmeSession ./cmd/shipline -args -session-readme=$(CURDIR)/README.md
+
 .PHONY: diagram diagram-check diff-fixtures
 
 ## diagram: redraw README.md's pipeline diagrams: the default stack from a fresh synth, the two-environment example as the stack tests synthesize it

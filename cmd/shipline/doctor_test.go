@@ -40,6 +40,16 @@ func (w *world) host(tag string, profile bool) string {
 // buildProject creates the build project with the variables the stack sets.
 func (w *world) buildProject(required string) {
 	w.t.Helper()
+	w.buildProjectWith(map[string]string{"PARAMETER_PATH": "/web/", "REQUIRED_SETTINGS": required})
+}
+
+// buildProjectWith creates the build project with these variables.
+func (w *world) buildProjectWith(vars map[string]string) {
+	w.t.Helper()
+	var env []cbtypes.EnvironmentVariable
+	for k, v := range vars {
+		env = append(env, cbtypes.EnvironmentVariable{Name: aws.String(k), Value: aws.String(v)})
+	}
 	_, err := w.c.CodeBuild.CreateProject(w.ctx, &codebuild.CreateProjectInput{
 		Name: aws.String(projectName),
 		// moto wants a source location even for a pipeline source.
@@ -48,10 +58,7 @@ func (w *world) buildProject(required string) {
 		ServiceRole: aws.String("arn:aws:iam::" + account + ":role/build"),
 		Environment: &cbtypes.ProjectEnvironment{
 			Type: cbtypes.EnvironmentTypeLinuxContainer, ComputeType: cbtypes.ComputeTypeBuildGeneral1Small, Image: aws.String("aws/codebuild/standard:7.0"),
-			EnvironmentVariables: []cbtypes.EnvironmentVariable{
-				{Name: aws.String("PARAMETER_PATH"), Value: aws.String("/web/")},
-				{Name: aws.String("REQUIRED_SETTINGS"), Value: aws.String(required)},
-			},
+			EnvironmentVariables: env,
 		},
 	})
 	w.must(err)

@@ -33,14 +33,19 @@ func orDash(s string) string {
 	return s
 }
 
-// table writes tab-separated rows as aligned columns.
+// table writes tab-separated rows as aligned columns, without the padding
+// an empty last column leaves.
 func table(w io.Writer, header string, rows []string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	io.WriteString(tw, header+"\n")
 	for _, r := range rows {
 		io.WriteString(tw, r+"\n")
 	}
 	tw.Flush()
+	for line := range strings.Lines(b.String()) {
+		io.WriteString(w, strings.TrimRight(line, " \n")+"\n")
+	}
 }
 
 func cols(c ...string) string { return strings.Join(c, "\t") }

@@ -25,6 +25,9 @@ var (
 	EnvironmentsExample = Block{Start: "<!-- environments-example:start -->", End: "<!-- environments-example:end -->"}
 	// EnvironmentsDiagram is the pipeline diagram of EnvironmentsExample.
 	EnvironmentsDiagram = Block{Start: "<!-- environments-diagram:start -->", End: "<!-- environments-diagram:end -->"}
+	// ShiplineSession holds a session of the shipline command run against
+	// moto (cmd/shipline's TestReadmeSession).
+	ShiplineSession = Block{Start: "<!-- shipline-session:start -->", End: "<!-- shipline-session:end -->"}
 	// RealhostFigures holds the real-engine scenarios' figures (test/realhost).
 	RealhostFigures = Block{Start: "<!-- realhost-figures:start -->", End: "<!-- realhost-figures:end -->"}
 )
