@@ -13,6 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/shipline/shipline/internal/ops"
@@ -345,4 +349,33 @@ func TestEnvInAnotherAccount(t *testing.T) {
 		t.Errorf("group %s, want %s", group, prodGroup)
 	}
 	wantBundle(t, bundle, builds[0])
+
+	// Logs: production's group, in production's account.
+	w.logLineIn(prod, prodLogs, "app/i-0pro/web-app-1", "from production", time.Now().Add(-time.Minute))
+	out, stderr, code = shipline(t, "logs", "--env", "production", "--target-profile", "production")
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "from production") {
+		t.Errorf("logs in the other account: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+
+	// Doctor: production's hosts and settings, in production's account.
+	run, err := prod.EC2.RunInstances(w.ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		InstanceType: ec2types.InstanceTypeT3Micro, TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String("deploy"), Value: aws.String("web-production")}}}}})
+	w.must(err)
+	host := aws.ToString(run.Instances[0].InstanceId)
+	w.buildProjectWith(map[string]string{"PARAMETER_PATH": "/web/", "REQUIRED_SETTINGS": "DATABASE_URL",
+		"PARAMETER_PATHS": stagingGroup + "=/web/staging/ " + prodGroup + "=/web/production/"})
+	_, err = prod.SSM.PutParameter(w.ctx, &ssm.PutParameterInput{Name: aws.String("/web/production/DATABASE_URL"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString})
+	w.must(err)
+	w.fillDoctorGaps("AVAILABLE", []string{host}, map[string]string{host: "agent=running\ncredentials=absent\n"})
+	out, _, code = shipline(t, "doctor", "--env", "production", "--target-profile", "production", "--poll", "10ms")
+	for _, want := range []string{
+		"ok    hosts        1 running host(s) with tag deploy=web-production: " + host,
+		"fail  profile      " + host + " has no instance profile: attach the instance profile web-production-host that the environment's stack creates in account " + targetAccount,
+		"ok    settings     1 parameter(s) under /web/production/, the 1 required present",
+	} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("doctor in the other account: exit %d, no %q in:\n%s", code, want, out)
+		}
+	}
 }

@@ -1,7 +1,8 @@
 // Command shipline operates a deployed shipline stack: what runs where
 // (status), what can be deployed again (releases), going back to a release
 // (rollback), the app's logs (logs) and the pre-flight for a first release
-// (doctor). It finds every resource through the stack's outputs.
+// (doctor). It finds every resource through the stack's outputs; with
+// several environments, --env names the one to act on.
 //
 // Install it from a checkout with `go install ./cmd/shipline`.
 package main

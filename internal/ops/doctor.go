@@ -142,7 +142,11 @@ func checkHosts(ctx context.Context, c *Clients, s *Stack, opt DoctorOptions) []
 		return []Finding{fail(check, "cannot list the deployment targets: %v", err)}
 	}
 	if len(hosts) == 0 {
-		return []Finding{fail(check, "no running EC2 instance has tag %s: tag your hosts so (or set deployTagKey/deployTagValues, or managedHost: true)", by)}
+		settings := "deployTagKey/deployTagValues, or managedHost: true"
+		if s.Env != nil {
+			settings = "the environment's deployTagValues or autoScalingGroupName"
+		}
+		return []Finding{fail(check, "no running EC2 instance has tag %s: tag your hosts so (or set %s)", by, settings)}
 	}
 	ids := make([]string, len(hosts))
 	for i, h := range hosts {
