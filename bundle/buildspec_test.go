@@ -285,7 +285,7 @@ func TestBuildspecRun(t *testing.T) {
 	release := readFile(t, filepath.Join(art, "release.env"))
 	wantRelease := "IMAGE_URI=" + testRepoURI + "@" + testDigest + "\nAPP_NAME=web\nAWS_REGION=" + testRegion +
 		"\nPARAMETER_PATH=/web/\nCOMMIT=89abcdef0123456789abcdef0123456789abcdef\n" +
-		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\nLOG_GROUP=\n"
+		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\nLOG_GROUP=\nLOG_GROUPS=\n"
 	if release != wantRelease {
 		t.Errorf("release.env:\n%s\nwant:\n%s", release, wantRelease)
 	}
@@ -386,6 +386,8 @@ func TestBuildspecFailures(t *testing.T) {
 		{"build fails", nil, map[string]string{"STUB_BUILDX_FAIL": "1"}, regexp.MustCompile(`ERROR: the build failed: no deploy bundle assembled`)},
 		{"bundle missing", nil, map[string]string{"BUNDLE_S3_URL": "s3://" + testBucket + "/missing.zip"}, regexp.MustCompile(`ERROR: could not download the deploy bundle`)},
 		{"bad log group", nil, map[string]string{"LOG_GROUP": "app logs"}, regexp.MustCompile(`ERROR: LOG_GROUP 'app logs' is not a CloudWatch Logs group name`)},
+		{"bad log groups", nil, map[string]string{"LOG_GROUPS": "web-staging=/shipline/web/staging web-prod"}, regexp.MustCompile(`ERROR: LOG_GROUPS holds 'web-prod', not <deployment group>=<CloudWatch Logs group name>`)},
+		{"log group with a space", nil, map[string]string{"LOG_GROUPS": "web-staging=a:b"}, regexp.MustCompile(`ERROR: LOG_GROUPS holds 'web-staging=a:b'`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -426,11 +428,16 @@ func TestBuildThenDeploy(t *testing.T) {
 	cb.vars["KEEP_RELEASES"] = "5"
 	cb.vars["REQUIRED_SETTINGS"] = "APP_PORT"
 	cb.vars["LOG_GROUP"] = "PipelineStack-AppLogsC5DF83A6-Ab3dE5fGh1"
+	cb.vars["LOG_GROUPS"] = " prod=/shipline/web/prod   staging=PipelineStack-EnvironmentstagingAppLogs1A2B3C-Xy "
 	if _, ok := cb.run(t); !ok {
 		t.Fatal("the build failed")
 	}
-	if rel := readFile(t, filepath.Join(cb.artifact(), "release.env")); !strings.Contains(rel, "\nLOG_GROUP="+cb.vars["LOG_GROUP"]+"\n") {
+	rel := readFile(t, filepath.Join(cb.artifact(), "release.env"))
+	if !strings.Contains(rel, "\nLOG_GROUP="+cb.vars["LOG_GROUP"]+"\n") {
 		t.Errorf("release.env lacks the stack's log group %s:\n%s", cb.vars["LOG_GROUP"], rel)
+	}
+	if !strings.Contains(rel, "\nLOG_GROUPS=prod=/shipline/web/prod staging=PipelineStack-EnvironmentstagingAppLogs1A2B3C-Xy\n") {
+		t.Errorf("release.env lacks the environments' log groups:\n%s", rel)
 	}
 	h := cb.host
 	h.archive = cb.artifact()

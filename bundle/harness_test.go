@@ -33,6 +33,9 @@ image)
 	[ -n "${STUB_IMAGE_LOCAL:-}" ] || [ -f "$STUB_DIR/pulled" ] || fail "Error: No such image: ${!#}"
 	[ "$3" != --format ] || echo "${STUB_IMAGE_ARCH:-amd64}" ;;
 ps) ;;
+create)
+	[ -z "${STUB_DOCKER_CREATE_FAIL:-}" ] || fail "Error response from daemon: $STUB_DOCKER_CREATE_FAIL"
+	echo 0123456789ab ;;
 info)
 	[ -z "${STUB_DOCKER_DAEMON_DOWN:-}" ] || fail "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
 	echo "${STUB_DOCKER_ROOT:-/}" ;;
@@ -183,7 +186,7 @@ func (h *host) writeRevision(release map[string]string) {
 
 // releaseKeys are the keys of release.env, in the buildspec's order.
 var releaseKeys = []string{"IMAGE_URI", "APP_NAME", "AWS_REGION", "PARAMETER_PATH", "COMMIT",
-	"HEALTH_TIMEOUT", "KEEP_RELEASES", "REQUIRED_SETTINGS", "PROXY_IMAGE", "PARAMETER_PATHS", "LOG_GROUP"}
+	"HEALTH_TIMEOUT", "KEEP_RELEASES", "REQUIRED_SETTINGS", "PROXY_IMAGE", "PARAMETER_PATHS", "LOG_GROUP", "LOG_GROUPS"}
 
 func defaultRelease() map[string]string {
 	return map[string]string{

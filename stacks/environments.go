@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -79,9 +80,14 @@ type EnvironmentResources struct {
 	Host *apphost.Host
 	// Target is the stack of an environment in another account.
 	Target *TargetStack
-	scope  constructs.Construct
-	group  awscodedeploy.IServerDeploymentGroup
-	path   string
+	// AppLogs receives the containers' logs of the environment's hosts
+	// (output AppLogGroupName<Suffix>); nil for another account, whose
+	// group is in its target stack.
+	AppLogs      awslogs.LogGroup
+	scope        constructs.Construct
+	group        awscodedeploy.IServerDeploymentGroup
+	path         string
+	logGroupName *string
 }
 
 // environmentGroups makes each environment's deployment group: in this
@@ -100,6 +106,7 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 		if e.crossAccount(s.Account()) {
 			application, group, deployRole, _ := targetNames(appName, e)
 			res.Target = newTargetStack(s, appName, e)
+			res.logGroupName = jsii.String(targetLogGroupName(appName, e))
 			res.group = awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(s, jsii.String("Environment-"+e.Name+"-Group"),
 				&awscodedeploy.ServerDeploymentGroupAttributes{
 					Application:         awscodedeploy.ServerApplication_FromServerApplicationName(s, jsii.String("Environment-"+e.Name+"-Application"), jsii.String(application)),
@@ -110,6 +117,8 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 		} else {
 			scope := constructs.NewConstruct(s, jsii.String("Environment-"+e.Name))
 			res.scope = scope
+			res.AppLogs = newAppLogs(scope, s.config, nil)
+			res.logGroupName = res.AppLogs.LogGroupName()
 			props := groupProps(scope, e)
 			props.NotificationTopic = topic
 			res.DeploymentGroup = serverdeploy.NewDeploymentGroup(scope, "ServerDeploy", props)
@@ -179,6 +188,7 @@ func (s *PipelineStack) environmentHosts(appName string, envs []Environment, hos
 			ParameterPath:      jsii.String(e.ParameterPath),
 			PullThroughPrefix:  s.pullThroughPrefix(),
 		})
+		allowHostsToLog(res.HostAccess, res.AppLogs)
 		res.Host = host(res.scope, e, res.HostAccess)
 	}
 }
@@ -231,11 +241,13 @@ func (s *PipelineStack) environmentOutputs(appName string, envs []Environment) {
 			out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name+" (account "+e.Account+")", jsii.String(group))
 			out("DeployApplicationName", "CodeDeploy application of "+e.Name+" (account "+e.Account+")", jsii.String(application))
 			out("HostProfileName", "Instance profile for the hosts of "+e.Name+" (account "+e.Account+", stack "+*res.Target.StackName()+")", jsii.String(hostRole))
+			out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers of "+e.Name+" (account "+e.Account+", stack "+*res.Target.StackName()+")", res.logGroupName)
 			continue
 		}
 		out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name, res.group.DeploymentGroupName())
 		out("DeployApplicationName", "CodeDeploy application of "+e.Name, res.DeploymentGroup.Application().ApplicationName())
 		out("HostPolicyArn", "Policy for the hosts of "+e.Name+": attach it to their instance profile role", res.HostAccess.Policy().ManagedPolicyArn())
+		out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers of "+e.Name+" (`shipline logs`)", res.logGroupName)
 		if res.Host != nil {
 			out("HostInstanceId", "Managed host of "+e.Name, res.Host.Instance().InstanceId())
 		}

@@ -56,7 +56,8 @@ type PipelineStack struct {
 	// HostAccess is the policy deployment targets need (output HostPolicyArn).
 	HostAccess *serverdeploy.HostAccess
 	// AppLogs receives the app's and the proxy's container logs (output
-	// AppLogGroupName); the hosts may write only there.
+	// AppLogGroupName); the hosts may write only there. Nil with
+	// environments: each has its own (EnvironmentResources.AppLogs).
 	AppLogs awslogs.LogGroup
 	// Host is the managed host; nil unless managedHost is true.
 	Host *apphost.Host
@@ -133,7 +134,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	} else {
 		spec = awscodebuild.BuildSpec_FromSourceFilename(jsii.String(cfg.Buildspec))
 	}
-	s.AppLogs = s.newAppLogs(cfg)
+	if envs == nil {
+		s.AppLogs = newAppLogs(s, cfg, nil)
+	}
 	s.Build = dockerbuild.NewProject(s, "DockerBuild", &dockerbuild.ProjectProps{
 		Repository:           s.Repository.Repository(),
 		Architecture:         cfg.Architecture,
@@ -192,10 +195,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	s.writeParameters(cfg)
 	if envs == nil {
 		s.hosts(cfg)
-		s.allowHostsToLog(s.HostAccess)
+		allowHostsToLog(s.HostAccess, s.AppLogs)
 	} else {
 		s.environmentHosts(cfg.AppName, envs, func(scope constructs.Construct, e Environment, access *serverdeploy.HostAccess) *apphost.Host {
-			s.allowHostsToLog(access)
 			if !e.ManagedHost {
 				return nil
 			}
@@ -216,17 +218,20 @@ func (s *PipelineStack) legacyGroup() awscodedeploy.IServerDeploymentGroup {
 }
 
 // buildVariables are the build's variables; with environments, also the
-// Parameter Store path of each deployment group (PARAMETER_PATHS). A
+// Parameter Store path and the app log group of each deployment group
+// (PARAMETER_PATHS, LOG_GROUPS), else the one log group (LOG_GROUP). A
 // repository buildspec gets the same names the managed one uses.
 func (s *PipelineStack) buildVariables(cfg config.Config, envs []Environment) *map[string]*awscodebuild.BuildEnvironmentVariable {
 	vars := map[string]*awscodebuild.BuildEnvironmentVariable{
 		"APP_NAME":       {Value: jsii.String(cfg.AppName)},
 		"PARAMETER_PATH": {Value: jsii.String(cfg.ParameterPath())},
-		// Written into release.env: the hosts' containers log there.
-		"LOG_GROUP": {Value: s.AppLogs.LogGroupName()},
 	}
+	// Written into release.env: the hosts' containers log there.
 	if envs != nil {
 		vars["PARAMETER_PATHS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.parameterPaths()}
+		vars["LOG_GROUPS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.logGroups()}
+	} else {
+		vars["LOG_GROUP"] = &awscodebuild.BuildEnvironmentVariable{Value: s.AppLogs.LogGroupName()}
 	}
 	return &vars
 }
@@ -347,10 +352,10 @@ func (s *PipelineStack) outputs(cfg config.Config) {
 	out("ApprovalTopicArn", "SNS topic announcing approvals and deployment events; approvers must confirm their subscription email", s.Approval.Topic().TopicArn())
 	out("BuildProjectName", "CodeBuild project that builds the image and the deploy bundle", s.Build.Project().ProjectName())
 	out("ArtifactBucketName", "S3 bucket holding the pipeline's artifacts, deploy bundles included", s.Pipeline.ArtifactBucket().BucketName())
-	out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers (`shipline logs`)", s.AppLogs.LogGroupName())
 	if s.DeploymentGroup == nil {
 		return // each environment has its own outputs
 	}
+	out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers (`shipline logs`)", s.AppLogs.LogGroupName())
 	out("DeploymentGroupName", "CodeDeploy deployment group", s.DeploymentGroup.DeploymentGroup().DeploymentGroupName())
 	// Read by the shipline command to find the releases and the settings.
 	out("DeployApplicationName", "CodeDeploy application of the deployment group", s.DeploymentGroup.Application().ApplicationName())

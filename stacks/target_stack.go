@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/crossaccount"
@@ -10,14 +11,17 @@ import (
 
 // TargetStack holds what an environment in another account needs there:
 // its CodeDeploy application and deployment group (with their alarms and
-// the agent installation), a deploy role the pipeline's account assumes and
-// the hosts' role. Deploy it into that account (`cdk deploy
+// the agent installation), a deploy role the pipeline's account assumes,
+// the hosts' role and the app log group they write to. Deploy it into that account (`cdk deploy
 // <pipeline stack>-<environment>`), after `cdk bootstrap --trust` of that
 // account by the pipeline's.
 type TargetStack struct {
 	awscdk.Stack
 	DeploymentGroup *serverdeploy.DeploymentGroup
 	Roles           *crossaccount.TargetRoles
+	// AppLogs is named /shipline/<appName>/<environment>, which the
+	// pipeline's stack hands to the hosts (LOG_GROUPS).
+	AppLogs awslogs.LogGroup
 }
 
 // newTargetStack makes the target stack of environment e beside the
@@ -37,6 +41,7 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 	props := groupProps(t, e)
 	props.ApplicationName, props.DeploymentGroupName = jsii.String(application), jsii.String(group)
 	t.DeploymentGroup = serverdeploy.NewDeploymentGroup(t, "ServerDeploy", props)
+	t.AppLogs = newAppLogs(t, pipeline.config, jsii.String(targetLogGroupName(appName, e)))
 	t.Roles = crossaccount.NewTargetRoles(t, "Roles", &crossaccount.TargetRolesProps{
 		PipelineAccount:     pipeline.Account(),
 		DeployRoleName:      jsii.String(deployRole),
@@ -44,6 +49,7 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 		ApplicationName:     jsii.String(application),
 		DeploymentGroupName: jsii.String(group),
 		ParameterPath:       jsii.String(e.ParameterPath),
+		AppLogGroup:         t.AppLogs,
 	})
 	return t
 }

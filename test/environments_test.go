@@ -285,15 +285,10 @@ func TestEnvironmentHostSettings(t *testing.T) {
 			}
 		}
 	}
-	var appLogs string
-	for _, g := range resourcesOf(r.tmpl, "AWS::Logs::LogGroup") {
-		if strings.HasPrefix(g.ID, "AppLogs") {
-			appLogs = "arn:aws:logs:eu-west-1:111122223333:log-group:" + g.ID
-		}
-	}
+	appLogs := logGroupArn(t, r.tmpl, "AppLogGroupNameStaging")
 	// The evaluator resolves the log group's GetAtt in its own account.
 	if ok, why := allowed(sts, request{Action: "logs:PutLogEvents", Resource: appLogs + ":log-stream:host-1"}); !ok {
-		t.Errorf("staging hosts may not write the app's logs: %s", why)
+		t.Errorf("staging hosts may not write staging's app logs: %s", why)
 	}
 	for _, req := range []request{
 		{Action: "ssm:GetParameter", Resource: "arn:aws:ssm:eu-west-1:111122223333:parameter/myapp/staging/DB_PASSWORD"},

@@ -8,13 +8,15 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
-// TargetRolesProps configures TargetRoles. Every field is required.
+// TargetRolesProps configures TargetRoles. Every field is required but
+// AppLogGroup.
 type TargetRolesProps struct {
 	// PipelineAccount is the id of the account holding the pipeline, its
 	// artifact bucket, its key and the image repository.
@@ -35,6 +37,11 @@ type TargetRolesProps struct {
 	// settings in this account, such as "/myapp/production/": the hosts read
 	// the parameters directly under it (GetParametersByPath, not recursive).
 	ParameterPath *string
+	// AppLogGroup is the log group of this account the hosts' containers
+	// write to (Docker's awslogs driver): the host role may create streams
+	// in it and put events, nothing else of CloudWatch Logs. Nil: no log
+	// access.
+	AppLogGroup awslogs.ILogGroup
 }
 
 // TargetRoles are the two roles an account needs so that a pipeline in
@@ -150,6 +157,14 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 		Resources:  &[]*string{parameter(path), parameter(path + "/*")},
 		Conditions: &map[string]any{"StringEquals": map[string]any{"ssm:Recursive": "true"}},
 	}))
+	if p.AppLogGroup != nil {
+		// The two calls of the awslogs driver, which does not create groups.
+		r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AppLogs"),
+			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources: &[]*string{p.AppLogGroup.LogGroupArn()},
+		}))
+	}
 	r.profile = awsiam.NewInstanceProfile(r, jsii.String("HostProfile"), &awsiam.InstanceProfileProps{
 		Role:                r.host,
 		InstanceProfileName: p.HostRoleName,
