@@ -42,6 +42,9 @@ var (
 	goodConnection = "arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	goodTopic      = "arn:aws:sns:eu-west-1:123456789012:approvals"
 	goodTargetGrp  = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
+	goodUUID       = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+	// A Teams channel id as Teams' "Copy link" gives it.
+	goodTeamsChannel = "19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2"
 )
 
 // catalog lists the bad configs. Every entry must fail with its line.
@@ -94,6 +97,23 @@ var catalog = []badConfig{
 	{"approvalTopicKeyArn an alias", js("approvalTopicArn", goodTopic, "approvalTopicKeyArn", "alias/approvals"), "approvalTopicKeyArn", `"alias/approvals"`, "arn:aws:kms:<region>:<account>:key/<key id>"},
 	{"approvalPosition lowercase", js("approvalPosition", "beforebuild"), "approvalPosition", `"beforebuild"`, `"beforeBuild" or "beforeDeploy"`},
 	{"approvalPosition after deploy", js("approvalPosition", "afterDeploy"), "approvalPosition", `"afterDeploy"`, `"beforeBuild" or "beforeDeploy"`},
+
+	// Approvals in chat (AWS Chatbot)
+	{"approvalSlackWorkspaceId lower case", js("approvalSlackWorkspaceId", "t0123abcd", "approvalSlackChannelId", "C0123ABCD"), "approvalSlackWorkspaceId", `"t0123abcd"`, "a Slack workspace id such as T0123ABCD"},
+	{"approvalSlackWorkspaceId a workspace URL", js("approvalSlackWorkspaceId", "acme.slack.com", "approvalSlackChannelId", "C0123ABCD"), "approvalSlackWorkspaceId", `"acme.slack.com"`, "a Slack workspace id"},
+	{"approvalSlackChannelId a channel name", js("approvalSlackWorkspaceId", "T0123ABCD", "approvalSlackChannelId", "#deploys"), "approvalSlackChannelId", `"#deploys"`, "a Slack channel id such as C0123ABCD (the end of the channel's link, not its name)"},
+	{"approvalSlackChannelId a direct message", js("approvalSlackWorkspaceId", "T0123ABCD", "approvalSlackChannelId", "D0123ABCD"), "approvalSlackChannelId", `"D0123ABCD"`, "a Slack channel id"},
+	{"approvalSlackChannelId a number", js("approvalSlackWorkspaceId", "T0123ABCD", "approvalSlackChannelId", 12345.0), "approvalSlackChannelId", "12345", "a string"},
+	{"approvalSlackChannelId without workspace", js("approvalSlackChannelId", "C0123ABCD"), "approvalSlackWorkspaceId", `""`, "a Slack channel needs both approvalSlackWorkspaceId and approvalSlackChannelId"},
+	{"approvalSlackWorkspaceId without channel", js("approvalSlackWorkspaceId", "T0123ABCD"), "approvalSlackChannelId", `""`, "a Slack channel needs both"},
+	{"approvalTeamsTenantId a domain", js("approvalTeamsTenantId", "acme.onmicrosoft.com", "approvalTeamsTeamId", goodUUID, "approvalTeamsChannelId", goodTeamsChannel), "approvalTeamsTenantId", `"acme.onmicrosoft.com"`, "a UUID such as"},
+	{"approvalTeamsTeamId a team name", js("approvalTeamsTenantId", goodUUID, "approvalTeamsTeamId", "Ops", "approvalTeamsChannelId", goodTeamsChannel), "approvalTeamsTeamId", `"Ops"`, "a UUID such as"},
+	{"approvalTeamsChannelId a channel name", js("approvalTeamsTenantId", goodUUID, "approvalTeamsTeamId", goodUUID, "approvalTeamsChannelId", "General"), "approvalTeamsChannelId", `"General"`, "a channel id such as 19:abc123@thread.tacv2"},
+	{"approvalTeamsChannelId the channel link", js("approvalTeamsTenantId", goodUUID, "approvalTeamsTeamId", goodUUID, "approvalTeamsChannelId", "https://teams.microsoft.com/l/channel/19%3aabc%40thread.tacv2/General"), "approvalTeamsChannelId", `"https://teams.microsoft.com/l/channel/`, "URL-encoded as Teams"},
+	{"approvalTeamsChannelId without team and tenant", js("approvalTeamsChannelId", goodTeamsChannel), "approvalTeamsTeamId", `""`, "a Microsoft Teams channel needs approvalTeamsTenantId, approvalTeamsTeamId and approvalTeamsChannelId"},
+	{"approvalTeamsTenantId without team (-c)", js("approvalTeamsTenantId", goodUUID, "approvalTeamsChannelId", goodTeamsChannel), "approvalTeamsTeamId", `""`, "a Microsoft Teams channel needs"},
+	{"approvalSlackWorkspaceId in a China Region", js("region", "cn-north-1", "approvalSlackWorkspaceId", "T0123ABCD", "approvalSlackChannelId", "C0123ABCD"), "approvalSlackWorkspaceId", `"T0123ABCD"`, "no value with region cn-north-1: AWS Chatbot is not available"},
+	{"approvalTeamsTenantId in GovCloud", js("connectionArn", "arn:aws-us-gov:codeconnections:us-gov-west-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "approvalTeamsTenantId", goodUUID, "approvalTeamsTeamId", goodUUID, "approvalTeamsChannelId", goodTeamsChannel), "approvalTeamsTenantId", `"` + goodUUID + `"`, "connectionArn in partition aws-us-gov"},
 
 	// Build
 	{"buildspec absolute path", js("buildspec", "/buildspec.yml"), "buildspec", `"/buildspec.yml"`, "a relative .yml/.yaml path"},
@@ -403,6 +423,9 @@ func TestGoodConfigs(t *testing.T) {
 		js("buildspec", "./ci/buildspec.yml"),
 		js("acknowledged-issue-numbers", list(32775.0), "@aws-cdk/core:newStyleStackSynthesis", true, "aws:cdk:enable-path-metadata", true),
 		js("healthTimeoutSeconds", "120", "keepReleases", 10.0, "requiredSettings", "DATABASE_URL, SECRET_KEY"),
+		js("approvalSlackWorkspaceId", "T0123ABCD", "approvalSlackChannelId", "C0123ABCD45", "region", "eu-west-1"),
+		js("approvalTeamsTenantId", goodUUID, "approvalTeamsTeamId", "1B2C3D4E-5F6A-4B7C-8D9E-0F1A2B3C4D5E", "approvalTeamsChannelId", "19:b6ef35dc342d56ba5654e6fc6d25a071@thread.tacv2"),
+		js("approvalSlackWorkspaceId", "T0123ABCD", "approvalSlackChannelId", "G0123ABCD", "approvalTeamsTenantId", goodUUID, "approvalTeamsTeamId", goodUUID, "approvalTeamsChannelId", goodTeamsChannel),
 		js("requiredSettings", list("DATABASE_URL"), "proxyImage", "public.ecr.aws/nginx/nginx:1.27-alpine@sha256:"+strings.Repeat("0", 64)),
 	}
 	for i, ctx := range good {

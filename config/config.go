@@ -49,6 +49,13 @@ type Config struct {
 	// ApprovalPosition places the manual approval stage. Setting
 	// approvalPosition.
 	ApprovalPosition releasepipeline.ApprovalPosition
+	// ApprovalSlack and ApprovalTeams announce every approval in a chat
+	// channel through AWS Chatbot, where its members can answer it. Nil:
+	// no channel. Settings approvalSlackWorkspaceId and
+	// approvalSlackChannelId; approvalTeamsTenantId, approvalTeamsTeamId and
+	// approvalTeamsChannelId.
+	ApprovalSlack *SlackChannel
+	ApprovalTeams *TeamsChannel
 
 	// Buildspec is the path of a buildspec file in the app repository.
 	// Empty: shipline's managed buildspec and deploy bundle (the setting's

@@ -25,6 +25,9 @@ type builder struct {
 	diffRepo         string
 	diffProvider     string
 	envRaw           []map[string]any
+
+	slackWorkspace, slackChannel         string
+	teamsTenant, teamsTeam, teamsChannel string
 }
 
 // FromContext reads the settings from a CDK context map (values from
@@ -94,6 +97,7 @@ func (b *builder) combine() []error {
 	add(b.deployment())
 	add(b.subnets())
 	add(b.diffRole())
+	errs = append(errs, b.chatChannels()...)
 	errs = append(errs, b.environments()...)
 	if !b.c.ManagedBuild() {
 		for _, k := range []string{"dockerfile", "buildContext", "healthTimeoutSeconds", "keepReleases", "requiredSettings", "proxyImage"} {

@@ -11,6 +11,7 @@ var checks = []check{
 	checkAppName,
 	checkSource,
 	checkApproval,
+	checkChat,
 	checkBuild,
 	checkBuildSecrets,
 	checkTargets,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/shipline/shipline/config"
 	"github.com/shipline/shipline/constructs/apphost"
+	"github.com/shipline/shipline/constructs/chatapproval"
 	"github.com/shipline/shipline/constructs/diffrole"
 	"github.com/shipline/shipline/constructs/dockerbuild"
 	"github.com/shipline/shipline/constructs/imagerepo"
@@ -49,6 +50,9 @@ type PipelineStack struct {
 	Build *dockerbuild.Project
 	// Approval is the manual approval and the topic announcing it.
 	Approval *manualapproval.Approval
+	// ApprovalChannels are the chat channels (approvalSlack*, approvalTeams*)
+	// announcing the approvals; empty without them.
+	ApprovalChannels []*chatapproval.Channel
 	// DeploymentGroup deploys releases to the hosts.
 	DeploymentGroup *serverdeploy.DeploymentGroup
 	// Pipeline is the release pipeline: source, approval, build, deploy.
@@ -190,6 +194,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		RemovalPolicy:      cfg.RemovalPolicy,
 	})
 	s.Pipeline.NotifyTopic(s.Approval.Topic())
+	s.ApprovalChannels = s.approvalChannels(cfg)
 
 	s.addDiffRole(cfg)
 	s.writeParameters(cfg)

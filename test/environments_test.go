@@ -28,6 +28,7 @@ const (
 // variantEnvironments are the environments of the variants that have them.
 var variantEnvironments = map[string][]stacks.Environment{
 	"twoEnvironments": twoEnvironments(),
+	"chatApprovals":   twoEnvironments(),
 }
 
 // twoEnvironments: staging on tagged hosts of the pipeline's account, with

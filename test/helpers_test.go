@@ -67,6 +67,12 @@ var stackVariants = []stackVariant{
 	{"autoScalingGroup", map[string]any{"autoScalingGroupName": "web-asg", "targetGroupArn": testTargetGroup}},
 	{"diffRole", map[string]any{"diffRoleRepo": "acme/infra"}},
 	{"twoEnvironments", nil}, // variantEnvironments
+	// With variantEnvironments too: the approval stage and production's.
+	{"chatApprovals", map[string]any{
+		"approvalSlackWorkspaceId": "T0123ABCD", "approvalSlackChannelId": "C0123ABCD",
+		"approvalTeamsTenantId": testTeamsTenant, "approvalTeamsTeamId": testTeamsTeam,
+		"approvalTeamsChannelId": "19:b6ef35dc342d56ba5654e6fc6d25a071@thread.tacv2",
+	}},
 }
 
 // synthResult is one synthesized variant.
