@@ -28,7 +28,8 @@
 //     stack's Region (Chatbot names are unique per account, across Regions).
 //
 // The Slack workspace or Microsoft Teams tenant must have been authorized
-// with AWS Chatbot once, in its console; CloudFormation cannot do that step.
+// with AWS Chatbot (now Amazon Q Developer in chat applications) once, in
+// its console; CloudFormation cannot do that step.
 // AWS Chatbot is not available in the China and AWS GovCloud (US) Regions:
 // a stack there fails the synth.
 //
