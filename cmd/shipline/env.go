@@ -29,7 +29,8 @@ func (g *globals) connectEnv(ctx context.Context) (*ops.Clients, *ops.Stack, err
 // selectEnv applies --env; a missing or unknown name is a usage error.
 func (g *globals) selectEnv(s *ops.Stack) (*ops.Stack, error) {
 	sel, err := s.Select(g.env)
-	if errors.Is(err, ops.ErrChooseEnvironment) {
+	var envErr *ops.EnvironmentError
+	if errors.As(err, &envErr) {
 		return nil, usageError{err}
 	}
 	return sel, err

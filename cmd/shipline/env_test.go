@@ -168,7 +168,7 @@ func TestEnvRequiredWithSeveral(t *testing.T) {
 	w.twoEnvironments(false)
 	for _, args := range [][]string{{"rollback"}, {"releases"}, {"logs"}, {"doctor"}} {
 		out, stderr, code := shipline(t, args...)
-		want := "shipline " + args[0] + ": choose an environment: stack " + stackName + " has 2 environments, staging, production: name one with --env\n"
+		want := "shipline " + args[0] + ": stack " + stackName + " has 2 environments (staging, production): name one with --env\n"
 		if code != 2 || stderr != want || out != "" {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and the one line %q (pipeline order)", args[0], code, out, stderr, want)
 		}
@@ -182,7 +182,7 @@ func TestEnvUnknownName(t *testing.T) {
 	w := newWorld(t)
 	w.twoEnvironments(false)
 	_, stderr, code := shipline(t, "rollback", "--env", "prod")
-	want := "shipline rollback: choose an environment: stack " + stackName + " has no environment \"prod\": want one of staging, production\n"
+	want := "shipline rollback: stack " + stackName + " has no environment \"prod\": want one of staging, production\n"
 	if code != 2 || stderr != want {
 		t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
 	}

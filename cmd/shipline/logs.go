@@ -19,8 +19,8 @@ func newLogs(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs",
 		Short: "The app's log lines from CloudWatch Logs",
-		Long: `logs prints the log lines of the app and its proxy from the stack's log group,
-oldest first. --since takes a duration (15m, 2h, 72h) or a time (RFC 3339,
+		Long: `logs prints the log lines of the app and its proxy from the stack's log group
+(the environment's own, with --env, when the stack has one), oldest first. --since takes a duration (15m, 2h, 72h) or a time (RFC 3339,
 2026-05-01T08:00:00Z); --follow keeps printing new lines until interrupted.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {

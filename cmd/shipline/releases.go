@@ -12,9 +12,10 @@ func newReleases(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "releases",
 		Short: "The releases deployed to the stack, and whether each can be deployed again",
-		Long: `releases lists the releases of the recent deployments, newest first. A release
-can be deployed again while both its bundle (in the artifact bucket) and its image
-(in ECR) exist; otherwise the last column says which one is gone.`,
+		Long: `releases lists the releases of the recent deployments (of the environment
+--env names, in a stack with several), newest first. A release can be deployed
+again while both its bundle (in the artifact bucket) and its image (in ECR)
+exist; otherwise the last column says which one is gone.`,
 		Args: maxArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, s, err := g.connectEnv(cmd.Context())

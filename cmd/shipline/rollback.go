@@ -19,7 +19,8 @@ func newRollback(g *globals) *cobra.Command {
 		Short: "Deploy an earlier release again (default: the previous one) and wait for it",
 		Long: `rollback creates a CodeDeploy deployment of exactly the bundle of the chosen
 release (the same S3 object: bucket, key, ETag and version) to the stack's
-deployment group, then prints its progress until it ends. RELEASE is a commit
+deployment group (the environment's, with --env), then prints its progress
+until it ends. RELEASE is a commit
 (at least 4 characters) or a deployment id, as ` + "`shipline releases`" + ` lists them;
 without it, the newest successful release before the current one.
 

@@ -128,7 +128,7 @@ func TestReadmeSession(t *testing.T) {
 	// What the session must show, whatever the README holds.
 	for _, want := range []string{
 		"Environment production (account 222222222222): deployment group web-production\n  not read: environment production is in account 222222222222",
-		"shipline releases: choose an environment: stack ShiplineTest has 2 environments, staging, production: name one with --env\n$ echo $?\n2",
+		"shipline releases: stack ShiplineTest has 2 environments (staging, production): name one with --env\n$ echo $?\n2",
 		"Rolling back web-staging (staging) to release 51e0b7c",
 		"Completed 200 OK in 12ms\n$ echo $?\n0",
 		"ok    settings     2 parameter(s) under /web/staging/, the 2 required present",

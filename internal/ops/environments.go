@@ -3,7 +3,6 @@ package ops
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -127,9 +126,15 @@ func (s *Stack) EnvironmentNames() []string {
 	return names
 }
 
-// ErrChooseEnvironment is returned (wrapped) when a command that acts on
-// one environment is not told which, or is told a name the stack lacks.
-var ErrChooseEnvironment = errors.New("choose an environment")
+// EnvironmentError is the error of Select: a command that acts on one
+// environment is not told which, or is told a name the stack lacks.
+type EnvironmentError struct{ msg string }
+
+func (e *EnvironmentError) Error() string { return e.msg }
+
+func environmentError(format string, a ...any) error {
+	return &EnvironmentError{fmt.Sprintf(format, a...)}
+}
 
 // Select returns the stack as seen by a command acting on one environment:
 // its deployment group, application, host policy and log group are those
@@ -140,15 +145,15 @@ func (s *Stack) Select(name string) (*Stack, error) {
 	case len(s.Environments) == 0 && name == "":
 		return s, nil
 	case len(s.Environments) == 0:
-		return nil, fmt.Errorf("%w: stack %s has no environments (its config sets none), so --env %s does not apply: drop it", ErrChooseEnvironment, s.Name, name)
+		return nil, environmentError("stack %s has no environments (its config sets none), so --env %s does not apply: drop it", s.Name, name)
 	case name == "" && len(s.Environments) == 1:
 		name = s.Environments[0].Name
 	case name == "":
-		return nil, fmt.Errorf("%w: stack %s has %d environments, %s: name one with --env", ErrChooseEnvironment, s.Name, len(s.Environments), names)
+		return nil, environmentError("stack %s has %d environments (%s): name one with --env", s.Name, len(s.Environments), names)
 	}
 	i := slices.IndexFunc(s.Environments, func(e Environment) bool { return e.Name == name })
 	if i < 0 {
-		return nil, fmt.Errorf("%w: stack %s has no environment %q: want one of %s", ErrChooseEnvironment, s.Name, name, names)
+		return nil, environmentError("stack %s has no environment %q: want one of %s", s.Name, name, names)
 	}
 	return s.with(s.Environments[i]), nil
 }

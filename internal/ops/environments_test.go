@@ -61,13 +61,14 @@ func TestSelect(t *testing.T) {
 		{two, "staging", "g1", "/s", ""},
 		// Another account's logs are never the stack's group.
 		{two, "production", "g2", "", ""},
-		{two, "", "", "", "stack S has 2 environments, staging, production: name one with --env"},
+		{two, "", "", "", "stack S has 2 environments (staging, production): name one with --env"},
 		{two, "prod", "", "", `stack S has no environment "prod": want one of staging, production`},
 	}
 	for _, tc := range tests {
 		got, err := tc.stack.Select(tc.name)
 		if tc.wantErr != "" {
-			if !errors.Is(err, ErrChooseEnvironment) || !strings.HasSuffix(err.Error(), tc.wantErr) {
+			var envErr *EnvironmentError
+			if !errors.As(err, &envErr) || err.Error() != tc.wantErr {
 				t.Errorf("Select(%q) error = %v, want %q", tc.name, err, tc.wantErr)
 			}
 			continue
