@@ -353,6 +353,10 @@ func TestEnvironmentOutputsForShipline(t *testing.T) {
 		prod.Application != "myapp" || prod.HostProfile != "myapp-production-host" || prod.HostPolicyARN != "" {
 		t.Errorf("production = %+v, want account %s, group myapp-production of application myapp, host profile myapp-production-host", prod, testTargetAccount)
 	}
+	// Each environment's own log group, which `shipline logs --env` reads.
+	if staging.LogGroup == "" || prod.LogGroup == "" || staging.LogGroup == prod.LogGroup {
+		t.Errorf("log groups: staging %q, production %q; want one of each environment's own", staging.LogGroup, prod.LogGroup)
+	}
 	// Staging's application is the one its deployment group belongs to.
 	for _, g := range resourcesOf(r.tmpl, "AWS::CodeDeploy::DeploymentGroup") {
 		if fullJSON(map[string]any{"Ref": g.ID}) == staging.DeploymentGroup {

@@ -40,7 +40,10 @@ type Output struct{ Key, Value, Description string }
 // groupDescription is how the stack describes an environment's deployment
 // group output: "CodeDeploy deployment group of staging", with
 // " (account 222222222222)" for an environment in another account.
-var groupDescription = regexp.MustCompile(`group of ([a-z][a-z0-9-]*)(?: \(account (\d{12})\))?$`)
+var (
+	groupDescription = regexp.MustCompile(`group of ([a-z][a-z0-9-]*)(?: \((.*)\))?$`)
+	accountOf        = regexp.MustCompile(`\baccount (\d{12})\b`)
+)
 
 // EnvironmentsOf reads the environments from a stack's outputs, one per
 // DeploymentGroupName<Suffix> output, in name order.
@@ -57,7 +60,10 @@ func EnvironmentsOf(outputs []Output) []Environment {
 		}
 		e := Environment{Name: nameOfSuffix(suffix), DeploymentGroup: o.Value, suffix: suffix}
 		if m := groupDescription.FindStringSubmatch(o.Description); m != nil {
-			e.Name, e.Account = m[1], m[2]
+			e.Name = m[1]
+			if a := accountOf.FindStringSubmatch(m[2]); a != nil {
+				e.Account = a[1]
+			}
 		}
 		for key, field := range map[string]*string{
 			"DeployApplicationName": &e.Application, "HostPolicyArn": &e.HostPolicyARN,

@@ -16,6 +16,8 @@ func TestEnvironmentsOf(t *testing.T) {
 		{Key: "DeploymentGroupNameProduction", Value: "web-production", Description: "CodeDeploy deployment group of production (account 222222222222)"},
 		{Key: "HostProfileNameProduction", Value: "web-production-host"},
 		{Key: "AppLogGroupNameProduction", Value: "/shipline/web/production"},
+		// More in the parentheses than the account.
+		{Key: "DeploymentGroupNameDr", Value: "web-dr", Description: "CodeDeploy deployment group of dr (account 333333333333, region eu-central-1)"},
 		// Described otherwise: the name comes from the suffix.
 		{Key: "DeploymentGroupNameQaTwo", Value: "g-qa"},
 	})
@@ -24,6 +26,7 @@ func TestEnvironmentsOf(t *testing.T) {
 		got = append(got, strings.Join([]string{e.Name, e.Account, e.Application, e.DeploymentGroup, e.HostPolicyARN, e.HostProfile, e.HostInstance, e.LogGroup}, "|"))
 	}
 	want := []string{
+		"dr|333333333333||web-dr||||",
 		"production|222222222222||web-production||web-production-host||/shipline/web/production",
 		"qa-two|||g-qa||||",
 		"staging-eu||a-staging|g-staging|arn:policy||i-1|",
