@@ -240,7 +240,7 @@ var catalog = []badConfig{
 	{"environment twice", js("environments", list(env("name", "staging"), env("name", "staging"))), "environments[1].name", `"staging"`, "each environment once"},
 	{"environment name not a string", js("environments", list(env("name", 1.0))), "environments[0].name", "1", "a string"},
 	{"environment unknown key", js("environments", list(env("name", "staging", "hosts", "a"))), "environments[0].hosts", `"a"`, "one of name, account"},
-	{"environment region", js("environments", list(env("name", "staging", "region", "us-east-1"))), "environments[0].region", `"us-east-1"`, "no region: an environment deploys in the pipeline's region"},
+	{"environment region", js("environments", list(env("name", "staging", "region", "us-east-1"))), "environments[0].region", `"us-east-1"`, "no region: every environment deploys in the pipeline's Region (top-level region)"},
 	{"environment account short", js("account", "111111111111", "environments", list(env("name", "prod", "account", "2222"))), "environments[0].account", `"2222"`, "a 12-digit AWS account id"},
 	{"environment account without pipeline account", js("environments", list(env("name", "prod", "account", "222222222222"))), "account", `""`, "the pipeline's 12-digit account id"},
 	{"account not digits", js("account", "acme"), "account", `"acme"`, "a 12-digit AWS account id"},

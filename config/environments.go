@@ -147,7 +147,7 @@ func (b *builder) environments() []error {
 			if !slices.Contains(environmentKeys, k) {
 				want := "one of " + strings.Join(environmentKeys, ", ")
 				if k == "region" {
-					want = "no region: an environment deploys in the pipeline's region"
+					want = "no region: every environment deploys in the pipeline's Region (top-level region)"
 				}
 				errs = append(errs, bad(at(k), m[k], "%s", want))
 			}

@@ -70,6 +70,24 @@ func targetNames(appName string, e Environment) (application, group, deployRole,
 	return appName, prefix, prefix + "-deploy", prefix + "-host"
 }
 
+// forwarderRoleName is the role that sends an environment's events from its
+// account to the pipeline's.
+func forwarderRoleName(appName string, e Environment) string {
+	return appName + "-" + e.Name + "-events"
+}
+
+// targetAlarmNames are the names of the alarms of an environment in another
+// account: the ones it names and, with a load balancer, the default alarms
+// its target stack creates under fixed names.
+func targetAlarmNames(appName string, e Environment) []string {
+	names := append([]string(nil), e.Alarms...)
+	if e.TargetGroupArn != "" && e.LoadBalancerArn != "" {
+		_, group, _, _ := targetNames(appName, e)
+		names = append(names, serverdeploy.DefaultAlarmNames(group)...)
+	}
+	return names
+}
+
 // EnvironmentResources are what the stack made for one environment.
 type EnvironmentResources struct {
 	// DeploymentGroup is the group in this stack; nil for another account.
@@ -83,7 +101,11 @@ type EnvironmentResources struct {
 	// AppLogs receives the containers' logs of the environment's hosts
 	// (output AppLogGroupName<Suffix>); nil for another account, whose
 	// group is in its target stack.
-	AppLogs      awslogs.LogGroup
+	AppLogs awslogs.LogGroup
+	// Events receives, for an environment in another account, its alarm
+	// and deployment events: messages to the topic and the mirror alarms
+	// that hold the next environment.
+	Events       *crossaccount.Receiver
 	scope        constructs.Construct
 	group        awscodedeploy.IServerDeploymentGroup
 	path         string
@@ -114,6 +136,22 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 				})
 			pe.DeployRole = awsiam.Role_FromRoleArn(s, jsii.String("Environment-"+e.Name+"-DeployRole"),
 				jsii.String(crossaccount.RoleArn(e.Account, deployRole)), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+			res.Events = crossaccount.NewReceiver(s, "Environment-"+e.Name+"-Events", &crossaccount.ReceiverProps{
+				TargetAccount:       jsii.String(e.Account),
+				ForwarderRoleName:   jsii.String(forwarderRoleName(appName, e)),
+				Environment:         jsii.String(e.Name),
+				AlarmNames:          targetAlarmNames(appName, e),
+				ApplicationName:     jsii.String(application),
+				DeploymentGroupName: jsii.String(group),
+				Topic:               topic,
+				LogRetention:        s.config.LogRetention,
+				RemovalPolicy:       s.config.RemovalPolicy,
+			})
+			// The next environment waits while a mirror is in ALARM.
+			pe.Alarms = res.Events.Alarms()
+			// The key policy names the target's roles, which must exist
+			// first: `cdk deploy --all` deploys the target stack before.
+			s.AddStackDependency(res.Target, jsii.String("the artifact key's policy names the roles of "+e.Name))
 		} else {
 			scope := constructs.NewConstruct(s, jsii.String("Environment-"+e.Name))
 			res.scope = scope
@@ -177,7 +215,8 @@ func (s *PipelineStack) environmentHosts(appName string, envs []Environment, hos
 			_, _, _, hostRole := targetNames(appName, e)
 			role := awsiam.Role_FromRoleArn(s, jsii.String("Environment-"+e.Name+"-HostRole"),
 				jsii.String(crossaccount.RoleArn(e.Account, hostRole)), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
-			s.Pipeline.ArtifactBucket().GrantRead(role, jsii.String("*"))
+			// The deploy bundles only, as HostAccess allows in this account.
+			s.Pipeline.ArtifactBucket().GrantRead(role, jsii.String(serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName())))
 			s.Repository.Repository().GrantPull(role)
 			continue
 		}

@@ -12,7 +12,9 @@ import (
 // TargetStack holds what an environment in another account needs there:
 // its CodeDeploy application and deployment group (with their alarms and
 // the agent installation), a deploy role the pipeline's account assumes,
-// the hosts' role and the app log group they write to. Deploy it into that account (`cdk deploy
+// the hosts' role, the app log group they write to, and the rules that
+// forward its alarm and deployment events to the pipeline's account.
+// Deploy it into that account (`cdk deploy
 // <pipeline stack>-<environment>`), after `cdk bootstrap --trust` of that
 // account by the pipeline's.
 type TargetStack struct {
@@ -22,6 +24,9 @@ type TargetStack struct {
 	// AppLogs is named /shipline/<appName>/<environment>, which the
 	// pipeline's stack hands to the hosts (LOG_GROUPS).
 	AppLogs awslogs.LogGroup
+	// Events forwards the group's alarm state changes and failed or
+	// stopped deployments to the pipeline account's default event bus.
+	Events *crossaccount.Forwarder
 }
 
 // newTargetStack makes the target stack of environment e beside the
@@ -40,8 +45,17 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 	application, group, deployRole, hostRole := targetNames(appName, e)
 	props := groupProps(t, e)
 	props.ApplicationName, props.DeploymentGroupName = jsii.String(application), jsii.String(group)
+	// Named, so that the pipeline's account can refer to them.
+	props.AlarmNamePrefix = jsii.String(group)
 	t.DeploymentGroup = serverdeploy.NewDeploymentGroup(t, "ServerDeploy", props)
 	t.AppLogs = newAppLogs(t, pipeline.config, jsii.String(targetLogGroupName(appName, e)))
+	t.Events = crossaccount.NewForwarder(t, "Events", &crossaccount.ForwarderProps{
+		PipelineAccount:     pipeline.Account(),
+		RoleName:            jsii.String(forwarderRoleName(appName, e)),
+		Alarms:              t.DeploymentGroup.Alarms(),
+		ApplicationName:     jsii.String(application),
+		DeploymentGroupName: jsii.String(group),
+	})
 	t.Roles = crossaccount.NewTargetRoles(t, "Roles", &crossaccount.TargetRolesProps{
 		PipelineAccount:     pipeline.Account(),
 		DeployRoleName:      jsii.String(deployRole),

@@ -196,12 +196,13 @@ func TestHostReadsOnlyItsOwnSettings(t *testing.T) {
 // TestHostReadsOnlyDeployBundles: of the artifact bucket, a host may read
 // the deploy bundles (the build's output artifact, "Bundle", stored as
 // <pipeline name>/Bundle/<key>), not the source archives beside them.
+//
+// With environments, it checks every environment's hosts: the policy of
+// HostPolicyArn<Name> in the pipeline's account; in another account, the
+// host role of its target stack, which reaches the bucket only where both
+// its own policy and the bucket policy allow.
 func TestHostReadsOnlyDeployBundles(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
-		if variantEnvironments[r.variant.name] != nil {
-			t.Skip("each environment's hosts have their own policy: TestEnvironmentHostSettings")
-		}
-		what, sts := hostStatements(t, r.tmpl)
 		var bucket string
 		for _, res := range resourcesOf(r.tmpl, "AWS::S3::Bucket") {
 			if strings.HasPrefix(res.ID, "ReleasePipelineArtifactBucket") {
@@ -211,19 +212,120 @@ func TestHostReadsOnlyDeployBundles(t *testing.T) {
 		if bucket == "" {
 			t.Fatal("no artifact bucket in the template")
 		}
-		for _, key := range []string{"PipelineStack-Relea/Bundle/Ab3dE5f", "PipelineStack-Relea/Bundle/Ab3dE5f.zip"} {
-			for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
-				if ok, why := allowed(sts, request{Action: a, Resource: bucket + "/" + key}); !ok {
-					t.Errorf("%s may not %s on %s: %s", what, a, key, why)
+		hosts := environmentHostAccess(t, r)
+		if hosts == nil {
+			what, sts := hostStatements(t, r.tmpl)
+			hosts = []hostAccess{{what: what, identity: sts}}
+		}
+		for _, h := range hosts {
+			for _, key := range []string{"PipelineStack-Relea/Bundle/Ab3dE5f", "PipelineStack-Relea/Bundle/Ab3dE5f.zip"} {
+				for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
+					if ok, why := h.allowed(request{Action: a, Resource: bucket + "/" + key}); !ok {
+						t.Errorf("%s may not %s on %s: %s", h.what, a, key, why)
+					}
+				}
+			}
+			for _, key := range []string{"PipelineStack-Relea/Source/Ab3dE5f", "artifact-bucket/log", "PipelineStack-Relea/Bundle"} {
+				if ok, why := h.allowed(request{Action: "s3:GetObject", Resource: bucket + "/" + key}); ok {
+					t.Errorf("%s may read %s: %s", h.what, key, why)
 				}
 			}
 		}
-		for _, key := range []string{"PipelineStack-Relea/Source/Ab3dE5f", "artifact-bucket/log", "PipelineStack-Relea/Bundle"} {
-			if ok, why := allowed(sts, request{Action: "s3:GetObject", Resource: bucket + "/" + key}); ok {
-				t.Errorf("%s may read %s: %s", what, key, why)
+	})
+}
+
+// hostAccess is what one environment's hosts may do to the pipeline's
+// resources: their identity statements and, for hosts of another account,
+// the pipeline stack's resource policy statements that name their role
+// (or everyone), both of which must allow a request (IAM user guide,
+// "Cross-account policy evaluation logic").
+type hostAccess struct {
+	what     string
+	identity []map[string]any
+	resource []map[string]any // nil in the pipeline's account
+	context  map[string]string
+}
+
+func (h hostAccess) allowed(req request) (bool, string) {
+	req.Context = map[string]string{}
+	for k, v := range h.context {
+		req.Context[k] = v
+	}
+	ok, why := allowed(h.identity, req)
+	if !ok || h.resource == nil {
+		return ok, why
+	}
+	if ok, why := allowed(h.resource, req); !ok {
+		return false, "the bucket policy: " + why
+	}
+	return true, why
+}
+
+// environmentHostAccess is the access of each environment's hosts; nil for
+// a variant without environments.
+func environmentHostAccess(t *testing.T, r *synthResult) []hostAccess {
+	t.Helper()
+	if r.pipeline.Environments == nil {
+		return nil
+	}
+	out, _ := r.tmpl["Outputs"].(map[string]any)
+	var hosts []hostAccess
+	for i, env := range r.pipeline.Environments {
+		name := variantEnvironments[r.variant.name][i].Name
+		if env.Target == nil {
+			hp, _ := out["HostPolicyArn"+suffixOf(name)].(map[string]any)
+			if hp == nil {
+				t.Fatalf("no HostPolicyArn output for %s", name)
+			}
+			doc, _ := resolve(r.tmpl, managedDocument(t, r.tmpl, hp["Value"])).(map[string]any)
+			hosts = append(hosts, hostAccess{what: name + "'s host policy", identity: statementsOf(doc)})
+			continue
+		}
+		tmpl := templateOf(t, r, *env.Target.StackName())
+		role := hostRole(tmpl)
+		if role == "" {
+			t.Fatalf("no host role in the target stack of %s", name)
+		}
+		h := hostAccess{
+			what:    name + "'s host role (account " + testTargetAccount + ")",
+			context: map[string]string{"s3:ResourceAccount": testPipelineAccount},
+		}
+		for _, p := range resourcesOf(tmpl, "AWS::IAM::Policy") {
+			if refersTo(p.props()["Roles"], role) {
+				doc, _ := resolve(tmpl, p.props()["PolicyDocument"]).(map[string]any)
+				h.identity = append(h.identity, statementsOf(doc)...)
 			}
 		}
-	})
+		roleArn := "arn:aws:iam::" + testTargetAccount + ":role/" + fmt.Sprint(resourcesByID(tmpl)[role].props()["RoleName"])
+		for _, st := range policyStatements(r.tmpl) {
+			principal := compact(st.Body["Principal"])
+			if !st.Identity && st.Source != "" && typeOf(r.tmpl, st.Source) == "AWS::S3::BucketPolicy" &&
+				(strings.Contains(principal, roleArn) || principal == `{"AWS":"*"}`) {
+				body, _ := resolve(r.tmpl, st.Body).(map[string]any)
+				h.resource = append(h.resource, body)
+			}
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts
+}
+
+func statementsOf(doc map[string]any) []map[string]any {
+	var sts []map[string]any
+	for _, st := range listOf(doc["Statement"]) {
+		sts = append(sts, st.(map[string]any))
+	}
+	return sts
+}
+
+// suffixOf is the output id suffix of an environment name ("staging-eu":
+// "StagingEu"), as the stack makes it.
+func suffixOf(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
 
 // TestHostKeepsWhatItNeeds: the host still reaches everything a deployment

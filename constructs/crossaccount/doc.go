@@ -11,6 +11,12 @@
 // and its image repository. Those resource policies name the two roles, not
 // the target account, so nothing else in that account reaches them.
 //
+// Forwarder (in the target account) and Receiver (in the pipeline's) carry
+// the deployment group's alarm state changes and its failed or stopped
+// deployments over EventBridge to the pipeline account's default bus: the
+// Receiver tells a topic and keeps a mirror alarm of each alarm, which a
+// stage entry condition of the pipeline can read.
+//
 // Before the first deploy, bootstrap the target account so that it trusts
 // the pipeline's account:
 //

@@ -123,7 +123,8 @@ func (c *Pipeline) environmentStages(p PipelineProps, source, bundle awscodepipe
 }
 
 // holdWhileInAlarm is an entry condition that fails the stage while one of
-// alarms is in ALARM; nil without alarms. CodePipeline evaluates it with the
+// alarms is in ALARM (the rule's AlarmStates; CodePipeline user guide,
+// "CloudWatchAlarm" rule reference); nil without alarms. CodePipeline evaluates it with the
 // pipeline's role, which is allowed to describe exactly these alarms.
 func (c *Pipeline) holdWhileInAlarm(env string, alarms []awscloudwatch.IAlarm) *awscodepipeline.Conditions {
 	if len(alarms) == 0 {
@@ -135,7 +136,7 @@ func (c *Pipeline) holdWhileInAlarm(env string, alarms []awscloudwatch.IAlarm) *
 			Name:          jsii.String(fmt.Sprintf("%s-alarm-%d", env, i+1)),
 			Provider:      jsii.String("CloudWatchAlarm"),
 			Version:       jsii.String("1"),
-			Configuration: &map[string]any{"AlarmName": a.AlarmName()},
+			Configuration: &map[string]any{"AlarmName": a.AlarmName(), "AlarmStates": "ALARM"},
 		})
 		c.alarmsRead = append(c.alarmsRead, a.AlarmArn())
 	}

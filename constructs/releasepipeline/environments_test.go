@@ -99,7 +99,7 @@ func TestEnvironmentsStageOrder(t *testing.T) {
 		}
 	}
 	hold := toJSON(stages["Approve-production"]["BeforeEntry"])
-	for _, w := range []string{`"Result":"FAIL"`, `"Provider":"CloudWatchAlarm"`, `"AlarmName":"web-staging-5xx"`, `"Name":"production-alarm-1"`} {
+	for _, w := range []string{`"Result":"FAIL"`, `"Provider":"CloudWatchAlarm"`, `"AlarmName":"web-staging-5xx"`, `"AlarmStates":"ALARM"`, `"Name":"production-alarm-1"`} {
 		if !strings.Contains(hold, w) {
 			t.Errorf("Approve-production BeforeEntry: want %s in %s", w, hold)
 		}

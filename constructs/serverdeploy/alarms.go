@@ -28,9 +28,16 @@ const (
 // target 5xx responses and unhealthy targets. The target group needs its
 // load balancer, as metrics are published per load balancer and target
 // group: an imported one must be given LoadBalancerArns.
-func (g *DeploymentGroup) targetGroupAlarms(tg awselasticloadbalancingv2.IApplicationTargetGroup) []awscloudwatch.IAlarm {
+func (g *DeploymentGroup) targetGroupAlarms(tg awselasticloadbalancingv2.IApplicationTargetGroup, prefix *string) []awscloudwatch.IAlarm {
+	var names [2]*string
+	if prefix != nil {
+		for i, n := range DefaultAlarmNames(*prefix) {
+			names[i] = jsii.String(n)
+		}
+	}
 	m := tg.Metrics()
 	errors := awscloudwatch.NewAlarm(g, jsii.String("Target5xxAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:        names[0],
 		AlarmDescription: jsii.String("Targets answered with 5xx responses: a deployment in progress stops and rolls back"),
 		Metric: m.HttpCodeTarget(awselasticloadbalancingv2.HttpCodeTarget_TARGET_5XX_COUNT, &awscloudwatch.MetricOptions{
 			Period:    awscdk.Duration_Minutes(jsii.Number(1)),
@@ -42,6 +49,7 @@ func (g *DeploymentGroup) targetGroupAlarms(tg awselasticloadbalancingv2.IApplic
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
 	unhealthy := awscloudwatch.NewAlarm(g, jsii.String("UnhealthyHostsAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:        names[1],
 		AlarmDescription: jsii.String("A target failed its load balancer health check: a deployment in progress stops and rolls back"),
 		Metric: m.UnhealthyHostCount(&awscloudwatch.MetricOptions{
 			Period:    awscdk.Duration_Minutes(jsii.Number(1)),
@@ -53,6 +61,12 @@ func (g *DeploymentGroup) targetGroupAlarms(tg awselasticloadbalancingv2.IApplic
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
 	return []awscloudwatch.IAlarm{errors, unhealthy}
+}
+
+// DefaultAlarmNames are the names of the target group's default alarms
+// (5xx responses, unhealthy hosts) with DeploymentGroupProps.AlarmNamePrefix.
+func DefaultAlarmNames(prefix string) []string {
+	return []string{prefix + "-target-5xx", prefix + "-unhealthy-hosts"}
 }
 
 // notifyAlarms sends a message naming the alarm to topic whenever one of the

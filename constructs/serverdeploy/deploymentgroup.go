@@ -75,6 +75,10 @@ type DeploymentGroupProps struct {
 	// balancer: import it with TargetGroupAttributes.LoadBalancerArns.
 	// Default: no default alarms.
 	AlarmTargetGroup awselasticloadbalancingv2.IApplicationTargetGroup
+	// AlarmNamePrefix names the default alarms of AlarmTargetGroup
+	// (DefaultAlarmNames), so that another account can refer to them.
+	// Default: names CloudFormation generates.
+	AlarmNamePrefix *string
 }
 
 // AgentOptions choose how the CodeDeploy agent is installed.
@@ -144,7 +148,7 @@ func NewDeploymentGroup(scope constructs.Construct, id string, props *Deployment
 		g.alarms = append(g.alarms, *p.Alarms...)
 	}
 	if p.AlarmTargetGroup != nil {
-		g.alarms = append(g.alarms, g.targetGroupAlarms(p.AlarmTargetGroup)...)
+		g.alarms = append(g.alarms, g.targetGroupAlarms(p.AlarmTargetGroup, p.AlarmNamePrefix)...)
 	}
 	var alarms *[]interfacesawscloudwatch.IAlarmRef
 	if len(g.alarms) > 0 {
