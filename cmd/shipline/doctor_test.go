@@ -22,6 +22,12 @@ import (
 // when profile is set.
 func (w *world) host(tag string, profile bool) string {
 	w.t.Helper()
+	return w.hostIn(w.c, tag, profile)
+}
+
+// hostIn is host in the account of c.
+func (w *world) hostIn(c *ops.Clients, tag string, profile bool) string {
+	w.t.Helper()
 	in := &ec2.RunInstancesInput{
 		// moto does not check the image (and listing its images is slow).
 		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro,
@@ -32,7 +38,7 @@ func (w *world) host(tag string, profile bool) string {
 		_, _ = w.moto.Query("iam", url.Values{"Action": {"CreateInstanceProfile"}, "Version": {"2010-05-08"}, "InstanceProfileName": {"web-host"}})
 		in.IamInstanceProfile = &ec2types.IamInstanceProfileSpecification{Name: aws.String("web-host")}
 	}
-	out, err := w.c.EC2.RunInstances(w.ctx, in)
+	out, err := c.EC2.RunInstances(w.ctx, in)
 	w.must(err)
 	return aws.ToString(out.Instances[0].InstanceId)
 }

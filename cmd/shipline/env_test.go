@@ -13,8 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -129,13 +127,7 @@ func (w *world) twoEnvironments(crossAccount bool) (prod *ops.Clients, builds []
 // deployment the command created, in the account of c.
 func (w *world) createdDeployment(c *ops.Clients) (group string, bundle map[string]any) {
 	w.t.Helper()
-	w.mu.Lock()
-	created := w.created
-	w.mu.Unlock()
-	if len(created) != 1 {
-		w.t.Fatalf("the command created %d deployments, want 1", len(created))
-	}
-	d, err := c.CodeDeploy.GetDeployment(w.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(created[0])})
+	d, err := c.CodeDeploy.GetDeployment(w.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(w.createdOne())})
 	w.must(err)
 	s3 := d.DeploymentInfo.Revision.S3Location
 	return aws.ToString(d.DeploymentInfo.DeploymentGroupName), map[string]any{
@@ -358,14 +350,10 @@ func TestEnvInAnotherAccount(t *testing.T) {
 	}
 
 	// Doctor: production's hosts and settings, in production's account.
-	run, err := prod.EC2.RunInstances(w.ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-		InstanceType: ec2types.InstanceTypeT3Micro, TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
-			Tags: []ec2types.Tag{{Key: aws.String("deploy"), Value: aws.String("web-production")}}}}})
-	w.must(err)
-	host := aws.ToString(run.Instances[0].InstanceId)
+	host := w.hostIn(prod, "web-production", false)
 	w.buildProjectWith(map[string]string{"PARAMETER_PATH": "/web/", "REQUIRED_SETTINGS": "DATABASE_URL",
 		"PARAMETER_PATHS": stagingGroup + "=/web/staging/ " + prodGroup + "=/web/production/"})
-	_, err = prod.SSM.PutParameter(w.ctx, &ssm.PutParameterInput{Name: aws.String("/web/production/DATABASE_URL"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString})
+	_, err := prod.SSM.PutParameter(w.ctx, &ssm.PutParameterInput{Name: aws.String("/web/production/DATABASE_URL"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString})
 	w.must(err)
 	w.fillDoctorGaps("AVAILABLE", []string{host}, map[string]string{host: "agent=running\ncredentials=absent\n"})
 	out, _, code = shipline(t, "doctor", "--env", "production", "--target-profile", "production", "--poll", "10ms")

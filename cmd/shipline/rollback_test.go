@@ -28,13 +28,8 @@ func (w *world) threeReleases() (old, prev, cur build) {
 // the command created.
 func (w *world) createdRevision() (string, map[string]any) {
 	w.t.Helper()
-	w.mu.Lock()
-	created := w.created
-	w.mu.Unlock()
-	if len(created) != 1 {
-		w.t.Fatalf("the command created %d deployments, want 1", len(created))
-	}
-	raw, err := w.moto.JSON("codedeploy", "CodeDeploy_20141006.GetDeployment", map[string]any{"deploymentId": created[0]})
+	id := w.createdOne()
+	raw, err := w.moto.JSON("codedeploy", "CodeDeploy_20141006.GetDeployment", map[string]any{"deploymentId": id})
 	w.must(err)
 	var out struct {
 		DeploymentInfo struct {
@@ -48,7 +43,19 @@ func (w *world) createdRevision() (string, map[string]any) {
 	if out.DeploymentInfo.Revision.RevisionType != "S3" {
 		w.t.Fatalf("revision type %q, want S3", out.DeploymentInfo.Revision.RevisionType)
 	}
-	return created[0], out.DeploymentInfo.Revision.S3Location
+	return id, out.DeploymentInfo.Revision.S3Location
+}
+
+// createdOne is the id of the one deployment the command created.
+func (w *world) createdOne() string {
+	w.t.Helper()
+	w.mu.Lock()
+	created := w.created
+	w.mu.Unlock()
+	if len(created) != 1 {
+		w.t.Fatalf("the command created %d deployments, want 1", len(created))
+	}
+	return created[0]
 }
 
 func wantBundle(t *testing.T, got map[string]any, b build) {

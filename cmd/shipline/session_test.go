@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/shipline/shipline/internal/mdblock"
@@ -49,9 +47,7 @@ func (w *world) sessionWorld() (hosts []string, expiredDeployment string) {
 	// problems, so that the session reads the same on every run.
 	slices.Sort(hosts)
 	bad, good := hosts[0], hosts[1]
-	run, err := prod.EC2.RunInstances(w.ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
-	w.must(err)
-	prodHost := aws.ToString(run.Instances[0].InstanceId)
+	prodHost := w.hostIn(prod, "web-production", false)
 
 	expired, old, cur, broken := w.release(commitExpired), w.release(commitOld), w.release(commitCur), w.release(commitBroken)
 	for _, b := range []build{expired, old, cur} {
@@ -68,7 +64,7 @@ func (w *world) sessionWorld() (hosts []string, expiredDeployment string) {
 		d := w.deployIn(prod, prodApp, prodGroup, b, succeeded(1))
 		w.hostTargets(d, map[string]string{prodHost: "Succeeded"})
 	}
-	_, err = w.c.S3.DeleteObject(w.ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucketName), Key: aws.String(expired.bundle.Key)})
+	_, err := w.c.S3.DeleteObject(w.ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucketName), Key: aws.String(expired.bundle.Key)})
 	w.must(err)
 
 	w.fillPipelineGaps(map[string]stageRun{
