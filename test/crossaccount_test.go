@@ -82,23 +82,24 @@ func TestCrossAccountEventPatterns(t *testing.T) {
 	for name, ev := range events {
 		names, evs = append(names, name), append(evs, ev)
 	}
-	seen := 0
+	var descs, patterns []string
 	for _, tmpl := range []map[string]any{target, r.tmpl} {
 		for _, rule := range resourcesOf(tmpl, "AWS::Events::Rule") {
 			desc, _ := rule.props()["Description"].(string)
-			matches, ok := want[desc]
-			if !ok {
-				continue
-			}
-			seen++
-			pattern := fullJSON(resolveAlarmArns(tmpl, rule.props()["EventPattern"]))
-			for i, got := range m.matches(t, pattern, evs) {
-				if wanted := contains(matches, names[i]); got != wanted {
-					t.Errorf("rule %q on %s: matched %v, want %v\npattern %s", desc, names[i], got, wanted, pattern)
-				}
+			if _, ok := want[desc]; ok {
+				descs = append(descs, desc)
+				patterns = append(patterns, fullJSON(resolveAlarmArns(tmpl, rule.props()["EventPattern"])))
 			}
 		}
 	}
+	for i, row := range m.matches(t, patterns, evs) {
+		for j, got := range row {
+			if wanted := contains(want[descs[i]], names[j]); got != wanted {
+				t.Errorf("rule %q on %s: matched %v, want %v\npattern %s", descs[i], names[j], got, wanted, patterns[i])
+			}
+		}
+	}
+	seen := len(descs)
 	if seen != len(want) {
 		t.Errorf("found %d of the %d rules", seen, len(want))
 	}
@@ -153,23 +154,23 @@ func newMatcher(t *testing.T) matcher {
 	return matcher{}
 }
 
-// matches tells, for each event, whether pattern matches it.
-func (m matcher) matches(t *testing.T, pattern string, events []map[string]any) []bool {
+// matches tells, for each pattern and each event, whether the pattern
+// matches the event (one Python process for all).
+func (m matcher) matches(t *testing.T, patterns []string, events []map[string]any) [][]bool {
 	t.Helper()
 	const script = `import json, sys
 from moto.events.models import EventPattern
 req = json.load(sys.stdin)
-p = EventPattern.load(req["pattern"])
-json.dump([p.matches_event(e) for e in req["events"]], sys.stdout)`
+json.dump([[EventPattern.load(p).matches_event(e) for e in req["events"]] for p in req["patterns"]], sys.stdout)`
 	cmd := exec.Command(m.python, "-c", script)
 	cmd.Dir = os.TempDir()
-	cmd.Stdin = strings.NewReader(fullJSON(map[string]any{"pattern": pattern, "events": events}))
+	cmd.Stdin = strings.NewReader(fullJSON(map[string]any{"patterns": patterns, "events": events}))
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("moto's pattern matcher: %v", err)
 	}
-	var res []bool
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(events) {
+	var res [][]bool
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(patterns) {
 		t.Fatalf("moto's pattern matcher answered %s: %v", out, err)
 	}
 	return res
