@@ -1,6 +1,8 @@
 package chatapproval
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -36,7 +38,7 @@ type ChannelProps struct {
 	Teams *TeamsChannel
 	// ConfigurationName is the Chatbot configuration's name, unique in the
 	// account across Regions (1-128 letters, digits, '-' and '_').
-	// Default: a name made of the construct's path and the stack's Region.
+	// Default: "<stack name>-<construct's path in the stack>-<stack's Region>".
 	ConfigurationName *string
 	// AnswerFromChannel lets members of the channel approve or reject the
 	// Approvals. With false, the channel only shows the requests.
@@ -315,16 +317,28 @@ func (p ChannelProps) statements() *[]awsiam.PolicyStatement {
 	return &out
 }
 
-// defaultName is unique to the construct's path in the app and to the
-// stack's Region: the same app deployed in two Regions of an account makes
-// two configurations.
+// defaultName is "<stack name>-<path in the stack>-<Region>": configuration
+// names are unique in an account across Regions, and stack names in an
+// account and Region. A long name is cut and ends in a hash of the whole.
 func (c *Channel) defaultName() *string {
-	unique := awscdk.Names_UniqueResourceName(c, &awscdk.UniqueResourceNameOptions{
-		MaxLength:                jsii.Number(100),
-		AllowedSpecialCharacters: jsii.String("-_"),
-	})
-	return awscdk.Fn_Join(jsii.String("-"), jsii.Strings(*unique, *awscdk.Stack_Of(c).Region()))
+	stack := awscdk.Stack_Of(c)
+	base := *awscdk.Names_StackRelativeConstructPath(c)
+	if name := stack.StackName(); !*awscdk.Token_IsUnresolved(name) {
+		base = *name + "-" + base
+	}
+	base = reNameChars.ReplaceAllString(base, "-")
+	if len(base) > maxBaseName {
+		sum := sha256.Sum256([]byte(base))
+		base = base[:maxBaseName-9] + "-" + hex.EncodeToString(sum[:4])
+	}
+	return awscdk.Fn_Join(jsii.String("-"), jsii.Strings(base, *stack.Region()))
 }
+
+// maxBaseName leaves room for "-" and the longest Region name within the
+// 128 characters of a name.
+const maxBaseName = 100
+
+var reNameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 // teamsTarget is a Microsoft Teams channel configuration as a notification
 // rule target (the CDK has no L2 for it).

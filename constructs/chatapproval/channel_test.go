@@ -2,6 +2,8 @@ package chatapproval_test
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipelineactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/chatapproval"
@@ -131,8 +134,36 @@ func TestConfigurationName(t *testing.T) {
 	})
 	tmpl := assertions.Template_FromStack(stack, nil)
 	tmpl.HasResourceProperties(jsii.String("AWS::Chatbot::SlackChannelConfiguration"), map[string]any{
-		"ConfigurationName": assertions.Match_StringLikeRegexp(jsii.String(`^EuChat[A-Za-z0-9]+-eu-west-1$`)),
+		"ConfigurationName": "Eu-Chat-eu-west-1",
 	})
+
+	// The stack's name, not its id; a long name is cut and made unique by
+	// a hash; an environment-agnostic stack's Region is resolved at deploy.
+	app = cdktest.NewApp(nil)
+	stack = awscdk.NewStack(app, jsii.String("Pipeline"), &awscdk.StackProps{StackName: jsii.String("web-prod")})
+	parent := constructs.NewConstruct(stack, jsii.String(strings.Repeat("Nested", 20)))
+	chatapproval.NewChannel(parent, "Chat", &chatapproval.ChannelProps{
+		Pipeline: pipelineWithApprovals(stack, [2]string{"Approval", "Approve"}),
+		Slack:    &chatapproval.SlackChannel{WorkspaceID: jsii.String("T0123ABCD"), ChannelID: jsii.String("C0123ABCD")},
+	})
+	chatapproval.NewChannel(stack, "Chat", &chatapproval.ChannelProps{
+		Pipeline:  awscodepipeline.Pipeline_FromPipelineArn(stack, jsii.String("Other"), jsii.String("arn:aws:codepipeline:eu-west-1:123456789012:web")),
+		Approvals: &[]*chatapproval.ApprovalAction{{StageName: jsii.String("Approval")}},
+		Slack:     &chatapproval.SlackChannel{WorkspaceID: jsii.String("T0123ABCD"), ChannelID: jsii.String("C0123ABCD")},
+	})
+	var names []string
+	for _, r := range cdktest.Resources(cdktest.JSON(assertions.Template_FromStack(stack, nil)), "AWS::Chatbot::SlackChannelConfiguration") {
+		join := r["Properties"].(map[string]any)["ConfigurationName"].(map[string]any)["Fn::Join"].([]any)
+		parts := join[1].([]any)
+		if join[0] != "-" || len(parts) != 2 || fmt.Sprint(parts[1]) != "map[Ref:AWS::Region]" {
+			t.Errorf("ConfigurationName %v: want <base>-<AWS::Region>", join)
+		}
+		names = append(names, parts[0].(string))
+	}
+	slices.Sort(names)
+	if len(names) != 2 || names[0] != "web-prod-Chat" || !regexp.MustCompile(`^web-prod-Nested[A-Za-z]+-[0-9a-f]{8}$`).MatchString(names[1]) || len(names[1]) != 100 {
+		t.Errorf("configuration names %q, want web-prod-Chat and a 100-character web-prod-Nested...-<hash>", names)
+	}
 
 	stack = cdktest.NewStack()
 	chatapproval.NewChannel(stack, "Chat", &chatapproval.ChannelProps{

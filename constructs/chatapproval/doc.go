@@ -24,8 +24,8 @@
 // Defaults:
 //   - every manual approval action of the pipeline, as built when NewChannel
 //     is called, may be answered from the channel;
-//   - the configuration's name is unique to the construct's path and the
-//     stack's Region (Chatbot names are unique per account, across Regions).
+//   - the configuration's name is "<stack name>-<path in the stack>-<Region>"
+//     (Chatbot names are unique in an account across Regions).
 //
 // The Slack workspace or Microsoft Teams tenant must have been authorized
 // with AWS Chatbot (now Amazon Q Developer in chat applications) once, in
