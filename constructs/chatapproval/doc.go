@@ -12,9 +12,10 @@
 // Members of the channel answer with Chatbot's command, run under the
 // channel's role:
 //
-//	@aws codepipeline get-pipeline-state --name <pipeline>
-//	@aws codepipeline put-approval-result --pipeline-name <pipeline> --stage-name <stage> \
-//	    --action-name Approve --result summary=ok,status=Approved --token <token>
+//	@aws codepipeline get-pipeline-state --name <pipeline> --region <region>
+//	@aws codepipeline put-approval-result --pipeline-name <pipeline> --region <region> \
+//	    --stage-name <stage> --action-name Approve \
+//	    --result summary=ok,status=Approved --token <token>
 //
 // The role may read the pipeline's state and answer its approval actions,
 // nothing else, and the same policy is the channel's guardrail, so a member's
