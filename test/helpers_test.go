@@ -140,6 +140,9 @@ func doSynth(v stackVariant) (r *synthResult) {
 	// Findings go to the validation report and the annotations, which the
 	// tests read, instead of aborting the synth at the first variant.
 	ctx["@aws-cdk/core:failSynthOnValidationErrors"] = false
+	// Construct paths in the resources' metadata, as `cdk synth` writes
+	// them: the pull-request comment names resources and environments by them.
+	ctx["aws:cdk:enable-path-metadata"] = true
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: jsii.String(dir)})
 	props := &stacks.PipelineStackProps{
 		Config:       &cfg,

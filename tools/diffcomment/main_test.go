@@ -62,3 +62,49 @@ func TestRunFailure(t *testing.T) {
 		t.Errorf("run without -synth: got %v, want an error naming -synth", err)
 	}
 }
+
+// TestRunAssembly: -list prints the stacks in pipeline order for the
+// workflow; the comment covers them all, a stack whose template could not be
+// read (its .error file) included, in its place.
+func TestRunAssembly(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	assembly := filepath.Join("testdata", "environments", "synthesized")
+	if err := run(config{assembly: assembly, list: true, out: out}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := os.ReadFile(out)
+	want := "PipelineStack 111111111111 eu-west-1\nPipelineStack-production 222222222222 eu-west-1\nPipelineStack-dr 333333333333 eu-west-1\n"
+	if string(list) != want {
+		t.Errorf("-list: got\n%s\nwant\n%s", list, want)
+	}
+
+	deployed := filepath.Join(dir, "deployed")
+	if err := os.MkdirAll(deployed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"PipelineStack", "PipelineStack-production"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "environments", "deployed", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(deployed, name+".json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(deployed, "PipelineStack-dr.error"), []byte("An error occurred (AccessDenied) when calling the GetTemplate operation\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(config{assembly: assembly, deployedDir: deployed, out: out, commit: "abc", failOnWarning: true}); !errors.Is(err, errWarnings) {
+		t.Errorf("run -assembly -fail-on-warning with an added IAM statement: got %v, want errWarnings", err)
+	}
+	md, _ := os.ReadFile(out)
+	for _, s := range []string{"| 3 | `PipelineStack-dr` | environment **dr** | 333333333333 | **not compared** |", "AccessDenied", "`Deploy-production` changed (environment **production**)"} {
+		if !strings.Contains(string(md), s) {
+			t.Errorf("comment lacks %q:\n%s", s, md)
+		}
+	}
+	if err := run(config{assembly: assembly, out: out}); err == nil || !strings.Contains(err.Error(), "-deployed-dir") {
+		t.Errorf("-assembly without -deployed-dir: got %v", err)
+	}
+}

@@ -61,6 +61,29 @@ func Compare(stack, deployedFile, synthesizedFile string, opt CompareOptions) (*
 	return rep, nil
 }
 
+// CompareStack is Compare for a stack of ReadAssembly: the report names the
+// environment of each change and the pipeline stages that change.
+func CompareStack(s Stack, deployedFile string, opt CompareOptions) (*Report, error) {
+	rep, err := Compare(s.Name, deployedFile, s.Template, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	rep.Account, rep.Environment = s.Account, s.Environment
+	for i, c := range rep.Changes {
+		rep.Changes[i].Environment = s.Environment
+		if s.Environment == "" {
+			rep.Changes[i].Environment = environmentOfPath(c.Path, s.Environments)
+		}
+	}
+	if len(s.Environments) > 0 {
+		rep.Environments = s.Environments
+		deployed, _ := readTemplate(deployedFile, true)
+		synthesized, _ := readTemplate(s.Template, false)
+		rep.Stages = stageChanges(deployed, synthesized, s.Environments)
+	}
+	return rep, nil
+}
+
 // readTemplate reads a template file as JSON. `aws cloudformation
 // get-template --query TemplateBody` may print the body as a JSON string,
 // which holds the template in turn.

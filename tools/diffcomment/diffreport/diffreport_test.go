@@ -41,10 +41,11 @@ var cases = map[string]want{
 		deletable: map[string][]string{"Repo": {"DeletionPolicy Retain → Delete", "UpdateReplacePolicy Retain → Delete",
 			"EmptyOnDelete on", "its images"}}},
 	// shipline's own stack, default against -c removalPolicy=destroy: the
-	// repository, both buckets and the build log group lose their Retain.
-	"removal-destroy": {summary: "4 to add, 6 to update, 3 IAM statement changes, 1 managed policy change",
-		warnings: map[diffreport.WarningKind]int{diffreport.WarnData: 4, diffreport.WarnIAM: 2},
+	// repository, both buckets, the build and the app log groups lose their Retain.
+	"removal-destroy": {summary: "4 to add, 7 to update, 3 IAM statement changes, 1 managed policy change",
+		warnings: map[diffreport.WarningKind]int{diffreport.WarnData: 5, diffreport.WarnIAM: 2},
 		deletable: map[string][]string{
+			"AppLogs":                        {"DeletionPolicy Retain → Delete", "its log events"},
 			"ImageRepository":                {"DeletionPolicy Retain → Delete", "its images", "EmptyOnDelete on"},
 			"ReleasePipelineArtifactBucket":  {"DeletionPolicy Retain → Delete", "its objects", "Custom::S3AutoDeleteObjects"},
 			"ReleasePipelineAccessLogBucket": {"DeletionPolicy Retain → Delete", "its objects", "Custom::S3AutoDeleteObjects"},
@@ -169,9 +170,9 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 	wantMD, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test with -update to create it)", err)
+		t.Fatalf("%v (run `make diff-fixtures` to create it)", err)
 	}
 	if got != string(wantMD) {
-		t.Errorf("comment differs from %s (run go test with -update to refresh it):\n%s", golden, got)
+		t.Errorf("comment differs from %s (run `make diff-fixtures` to refresh it, and review the diff):\n%s", golden, got)
 	}
 }

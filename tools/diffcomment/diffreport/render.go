@@ -3,6 +3,7 @@ package diffreport
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -161,8 +162,14 @@ func writeChanges(b *strings.Builder, rep *Report) {
 	if total == 0 {
 		return
 	}
+	// The environment column, when the stack holds environments' resources.
+	envs := slices.ContainsFunc(rep.Changes, func(c Change) bool { return c.Environment != "" })
 	fmt.Fprintf(b, "<details><summary>Resource changes (%d)</summary>\n\n", total)
-	b.WriteString("| | Type | Resource | Logical id | Impact |\n|---|---|---|---|---|\n")
+	if envs {
+		b.WriteString("| | Environment | Type | Resource | Logical id | Impact |\n|---|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("| | Type | Resource | Logical id | Impact |\n|---|---|---|---|---|\n")
+	}
 	for i, c := range rep.Changes {
 		if i == maxTableRows {
 			break
@@ -171,8 +178,12 @@ func writeChanges(b *strings.Builder, rep *Report) {
 		if c.Path != "" {
 			path = "`" + escapeCell(c.Path) + "`"
 		}
-		fmt.Fprintf(b, "| %s | `%s` | %s | `%s` | %s |\n",
-			opSymbol(c.Op), c.Type, path, escapeCell(c.LogicalID), impactText(c))
+		env := ""
+		if envs {
+			env = " " + c.Environment + " |"
+		}
+		fmt.Fprintf(b, "| %s |%s `%s` | %s | `%s` | %s |\n",
+			opSymbol(c.Op), env, c.Type, path, escapeCell(c.LogicalID), impactText(c))
 	}
 	if total > maxTableRows {
 		fmt.Fprintf(b, "\n_%d more changes are in the full diff._\n", total-maxTableRows)

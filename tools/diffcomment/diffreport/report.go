@@ -43,6 +43,9 @@ type Change struct {
 	Path      string // construct path without the stack's name; empty when unknown
 	LogicalID string
 	Impact    Impact
+	// Environment is the environment the resource belongs to; empty for
+	// the pipeline's own resources.
+	Environment string
 }
 
 // Replaced reports whether the change replaces the resource (certainly or possibly).
@@ -69,6 +72,19 @@ type TableRow struct {
 // Report is the diff of one stack.
 type Report struct {
 	Stack string
+	// Account is the stack's account, when the app places the stack.
+	Account string
+	// Environment is the environment the stack deploys (the stack of an
+	// environment in another account); empty for the pipeline's stack.
+	Environment string
+	// Environments are the environments whose resources the stack holds
+	// (set by CompareStack on the pipeline's stack).
+	Environments []string
+	// Stages are the pipeline stages added, changed or removed.
+	Stages []StageChange
+	// Failure, when set, says why the stack could not be compared (the
+	// output of the step that failed); the other fields are then empty.
+	Failure string
 	// NotDeployed is set when there was no deployed template to compare with.
 	NotDeployed bool
 	Changes     []Change
