@@ -29,13 +29,16 @@ func environmentOfStage(name string, envs []string) string {
 
 // environmentOfPath names the environment a resource of the pipeline's
 // stack belongs to, by a part of its construct path: Environment-<env>
-// (its deployment group and host policy), DeploymentTarget-<env>, or a
-// stage of the environment (the roles of that stage's actions).
+// (its deployment group and host policy) or Environment-<env>-<what> (the
+// events of an environment in another account), DeploymentTarget-<env>, or
+// a stage of the environment (the roles of that stage's actions).
 func environmentOfPath(path string, envs []string) string {
 	for _, part := range strings.Split(path, "/") {
 		for _, prefix := range []string{"Environment-", "DeploymentTarget-"} {
-			if env, ok := strings.CutPrefix(part, prefix); ok && slices.Contains(envs, env) {
-				return env
+			if rest, ok := strings.CutPrefix(part, prefix); ok {
+				if env := longestEnvironment(rest, envs); env != "" {
+					return env
+				}
 			}
 		}
 		if env := environmentOfStage(part, envs); env != "" {
@@ -43,6 +46,18 @@ func environmentOfPath(path string, envs []string) string {
 		}
 	}
 	return ""
+}
+
+// longestEnvironment is the longest of envs that s is, or that s starts
+// with before a "-" ("staging-eu-Events" is staging-eu's, not staging's).
+func longestEnvironment(s string, envs []string) string {
+	best := ""
+	for _, env := range envs {
+		if (s == env || strings.HasPrefix(s, env+"-")) && len(env) > len(best) {
+			best = env
+		}
+	}
+	return best
 }
 
 // stageChanges compares the stages of the pipelines of two templates, by
