@@ -64,3 +64,30 @@ func TestRun(t *testing.T) {
 		t.Errorf("README not rewritten:\n%s", out)
 	}
 }
+
+// TestWith: another stack's template is named after its file, and the
+// pipeline's deploy reaches that stack's deployment group through it.
+func TestWith(t *testing.T) {
+	other, err := load("testdata/environments-target.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Name != "environments-target" {
+		t.Errorf("Name = %q, want the file's name without .template.json", other.Name)
+	}
+	dir := t.TempDir()
+	readme := filepath.Join(dir, "README.md")
+	if err := os.WriteFile(readme, []byte(mdblock.Diagram.Start+"\n"+mdblock.Diagram.End+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("testdata/environments.template.json", []string{"testdata/environments-target.template.json"}, readme, false); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := os.ReadFile(readme)
+	if !strings.Contains(string(out), "r_environments_target_Group") {
+		t.Errorf("the deploy does not reach the other stack's group:\n%s", out)
+	}
+	if err := run("testdata/environments.template.json", []string{"testdata/missing.template.json"}, readme, false); err == nil {
+		t.Error("a missing -with template: no error")
+	}
+}
