@@ -33,9 +33,10 @@ image)
 	[ -n "${STUB_IMAGE_LOCAL:-}" ] || [ -f "$STUB_DIR/pulled" ] || fail "Error: No such image: ${!#}"
 	[ "$3" != --format ] || echo "${STUB_IMAGE_ARCH:-amd64}" ;;
 ps) ;;
-create)
-	[ -z "${STUB_DOCKER_CREATE_FAIL:-}" ] || fail "Error response from daemon: $STUB_DOCKER_CREATE_FAIL"
-	echo 0123456789ab ;;
+run)
+	case " $* " in
+	*" --log-driver awslogs "*) [ -z "${STUB_DOCKER_AWSLOGS_FAIL:-}" ] || fail "docker: Error response from daemon: $STUB_DOCKER_AWSLOGS_FAIL." ;;
+	esac ;;
 info)
 	[ -z "${STUB_DOCKER_DAEMON_DOWN:-}" ] || fail "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
 	echo "${STUB_DOCKER_ROOT:-/}" ;;

@@ -255,6 +255,8 @@ func TestAfterInstallFailures(t *testing.T) {
 			[]string{"HEALTH_TIMEOUT", "'900'", "from 1 to 480"}},
 		{"no proxy service", nil, []string{"STUB_COMPOSE_SERVICES=app worker"},
 			[]string{"has no service 'nginx'", "README"}},
+		{"bad log group", func(r map[string]string) { r["LOG_GROUPS"] = "web-production=app:logs" }, []string{"DEPLOYMENT_GROUP_NAME=web-production"},
+			[]string{"log group for deployment group 'web-production' is 'app:logs'", "LOG_GROUPS"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

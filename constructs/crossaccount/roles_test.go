@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/crossaccount"
@@ -112,4 +113,28 @@ func TestTargetRolesValidation(t *testing.T) {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestTargetRolesAppLogs: with AppLogGroup, the host role may create
+// streams in that group and put events, nothing else of CloudWatch Logs;
+// without it, nothing of CloudWatch Logs.
+func TestTargetRolesAppLogs(t *testing.T) {
+	for _, withGroup := range []bool{true, false} {
+		stack := targetStack()
+		props := validProps()
+		if withGroup {
+			props.AppLogGroup = awslogs.NewLogGroup(stack, jsii.String("AppLogs"), &awslogs.LogGroupProps{LogGroupName: jsii.String("/shipline/web/production")})
+		}
+		crossaccount.NewTargetRoles(stack, "Roles", props)
+		var host string
+		for id, p := range cdktest.Resources(cdktest.JSON(assertions.Template_FromStack(stack, nil)), "AWS::IAM::Policy") {
+			if strings.HasPrefix(id, "RolesHostRole") {
+				host = toJSON(p)
+			}
+		}
+		want := `{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":{"Fn::GetAtt":["AppLogs`
+		if got := strings.Contains(host, want); got != withGroup || strings.Count(host, `"logs:`) != map[bool]int{true: 2, false: 0}[withGroup] {
+			t.Errorf("with a group %v: host role policy %s", withGroup, host)
+		}
+	}
 }

@@ -119,7 +119,11 @@ start_dockerd() {
 	# vfs works on any filesystem; iptables and masquerading stay off so that
 	# the host's firewall is untouched (published ports go through
 	# docker-proxy on loopback); no default bridge: compose creates its own.
-	setsid dockerd \
+	# The awslogs driver of this engine talks to the tests' emulator only:
+	# its credentials are the emulator's, never this shell's, and there is no
+	# instance metadata to ask.
+	setsid env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+		AWS_EC2_METADATA_DISABLED=true dockerd \
 		--config-file "$state/daemon.json" \
 		--data-root "$state/data" \
 		--exec-root "$state/exec" \

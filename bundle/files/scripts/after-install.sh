@@ -13,7 +13,13 @@
 #    release deployed before redeploys with the settings kept beside it.
 # 4. Checks REQUIRED_SETTINGS (every missing name at once), the compose file
 #    and the release's nginx configuration (nginx -t in a throwaway container
-#    of the proxy image), then records the release as the next one.
+#    of the proxy image).
+# 5. With a log group for this deployment group (LOG_GROUPS, else LOG_GROUP),
+#    writes the release's logging.yml: every service logs to CloudWatch Logs
+#    through Docker's awslogs driver, in non-blocking mode, so that an
+#    unreachable CloudWatch never holds up a container. A daemon that
+#    refuses those options leaves the release on Docker's own logging, with
+#    a warning. Then records the release as the next one.
 set -euo pipefail
 
 HOOK=AfterInstall
@@ -31,6 +37,8 @@ health_timeout=$(release_get "$RELEASE_ENV" HEALTH_TIMEOUT) || health_timeout=60
 keep_releases=$(release_get "$RELEASE_ENV" KEEP_RELEASES) || keep_releases=3
 required=$(release_get "$RELEASE_ENV" REQUIRED_SETTINGS) || required=
 proxy_image=$(release_get "$RELEASE_ENV" PROXY_IMAGE) || proxy_image=
+log_group=$(release_get "$RELEASE_ENV" LOG_GROUP) || log_group=
+log_groups=$(release_get "$RELEASE_ENV" LOG_GROUPS) || log_groups=
 
 [[ $image_uri =~ ^[^@[:space:]]+@sha256:[0-9a-f]{64}$ ]] ||
 	die "IMAGE_URI in $RELEASE_ENV is '$image_uri', not an image pinned by digest (repo@sha256:...): rebuild with the shipline buildspec"
@@ -42,6 +50,13 @@ for pair in $parameter_paths; do
 		parameter_path=${pair#*=}
 	fi
 done
+for pair in $log_groups; do
+	if [[ $pair == "${DEPLOYMENT_GROUP_NAME:-}="* && -n ${DEPLOYMENT_GROUP_NAME:-} ]]; then
+		log_group=${pair#*=}
+	fi
+done
+[[ -z $log_group || $log_group =~ ^[A-Za-z0-9_/.#-]{1,512}$ ]] ||
+	die "the log group for deployment group '${DEPLOYMENT_GROUP_NAME:-}' is '$log_group', not a CloudWatch Logs group name: fix LOG_GROUP or LOG_GROUPS of the build"
 [[ $parameter_path =~ ^/([A-Za-z0-9_.-]+/)*$ ]] ||
 	die "the parameter path for deployment group '${DEPLOYMENT_GROUP_NAME:-}' is '$parameter_path', not a Parameter Store path like /web/: fix PARAMETER_PATH or PARAMETER_PATHS of the build"
 # ApplicationStart has 600 s (appspec.yml): room for the start, the drain and the stop.
@@ -201,6 +216,83 @@ docker run --rm --network none --entrypoint nginx \
 	--volume "$NGINX_CONF_SRC:/etc/nginx/conf.d:ro" --volume "$check_dir:/etc/nginx/shipline:ro" \
 	"$proxy_image" -t >"$errf" 2>&1 ||
 	die "nginx rejects the release's configuration ($(grep -m1 emerg "$errf" || last_line "$errf")): fix nginx/conf.d in the repository"
+
+# --- container logs ---------------------------------------------------------
+# host_label: this host in log stream names: its EC2 instance id (a Nitro
+# instance's DMI asset tag holds it, no network needed), else its hostname.
+# Stream names may not hold ':' or '*'.
+host_label() {
+	local name
+	name=$(cat /sys/devices/virtual/dmi/id/board_asset_tag 2>/dev/null) || name=
+	[[ $name =~ ^i-[0-9a-f]{8,32}$ ]] || name=$(hostname 2>/dev/null) || name=
+	name=${name//[^A-Za-z0-9._-]/_}
+	printf '%s' "${name:-host}"
+}
+
+# logging_opts STREAM: the awslogs driver's options, KEY=VALUE lines. The
+# group exists (the stack creates it; the host may not create groups), the
+# region is the release's, and non-blocking mode keeps up to max-buffer-size
+# of output in memory when CloudWatch does not answer, then drops lines
+# rather than block the app. docker logs keeps working from the daemon's
+# local cache, capped as the json-file logs were.
+logging_opts() {
+	printf '%s\n' "awslogs-region=$region" "awslogs-group=$log_group" "awslogs-stream=$1" \
+		awslogs-create-group=false mode=non-blocking max-buffer-size=4m cache-max-size=10m cache-max-file=3
+	if [[ -n ${SHIPLINE_LOGS_ENDPOINT:-} ]]; then printf 'awslogs-endpoint=%s\n' "$SHIPLINE_LOGS_ENDPOINT"; fi
+}
+
+# write_logging FILE: the compose override that sends each service's output
+# to its own stream: <host>/<service>, and <host>/app/<release> for the app.
+# Streams of the other services do not name the release: a change of their
+# definition would recreate them (the proxy) at every release.
+write_logging() {
+	local host s stream kv
+	host=$(host_label)
+	{
+		printf '# Written by the AfterInstall hook: the services log to CloudWatch Logs group %s.\nservices:\n' "$log_group"
+		while IFS= read -r s; do
+			[[ -n $s ]] || continue
+			stream=$host/$s
+			if [[ $s == "$APP_SERVICE" ]]; then stream+=/${id:0:12}; fi
+			printf '  "%s":\n    logging:\n      driver: awslogs\n      options:\n' "$s"
+			while IFS= read -r kv; do
+				printf '        %s: "%s"\n' "${kv%%=*}" "${kv#*=}"
+			done < <(logging_opts "$stream")
+		done <<<"$services"
+	} | write_atomic "$1" 0644
+}
+
+# logging_refused: why the daemon cannot run a container with the awslogs
+# options, if it cannot: the driver missing, an option it does not know, no
+# client for the region. A throwaway container of the proxy image starts
+# with them (stream <host>/deploy-check). It does not wait for CloudWatch:
+# in non-blocking mode the driver creates its stream in the background.
+logging_refused() {
+	local args=() kv
+	while IFS= read -r kv; do args+=(--log-opt "$kv"); done < <(logging_opts "$(host_label)/deploy-check")
+	if ! docker run --rm --network none --log-driver awslogs "${args[@]}" --entrypoint nginx "$proxy_image" -v >/dev/null 2>"$errf"; then
+		last_line "$errf"
+		return 0
+	fi
+	return 1
+}
+
+logging=$release_dir/logging.yml
+rm -f "$logging"
+if [[ -z $log_group ]]; then
+	if [[ -n $log_groups ]]; then
+		warn "LOG_GROUPS names no log group for deployment group '${DEPLOYMENT_GROUP_NAME:-}': the containers log to Docker's own logs on this host only; deploy the stack again so that the build gets this group's log group"
+	fi
+	log "no log group in $RELEASE_ENV: the containers keep Docker's own logging"
+elif why=$(logging_refused); then
+	warn "the docker daemon refuses the awslogs driver ($why): release ${id:0:12} logs to Docker's own logs on this host only; use Docker 20.10 or later with its built-in awslogs driver, and no AWS_* settings in the daemon's environment that break its AWS client"
+else
+	write_logging "$logging"
+	LOGGING_FILE=$logging
+	compose_with "$settings" config --quiet 2>"$errf" ||
+		die "$COMPOSE_FILE does not load with the logging override $logging ($(last_line "$errf")): fix the compose file"
+	log "the services log to CloudWatch Logs group $log_group in $region (streams $(host_label)/<service>)"
+fi
 
 printf '%s\n' "$id" | write_atomic "$STATE_DIR/next" 0600
 log "release $id is ready (${health_timeout}s to turn healthy, $keep_releases releases kept)"

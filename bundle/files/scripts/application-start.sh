@@ -34,6 +34,9 @@ id=$(cat "$STATE_DIR/next" 2>/dev/null) || id=
 release_dir=$RELEASES_DIR/$id
 settings=$release_dir/settings.env
 [[ -s $settings ]] || die "$settings is missing: run the deployment again (AfterInstall writes it)"
+# AfterInstall wrote the release's logging override when it logs to
+# CloudWatch Logs.
+if [[ -f $release_dir/logging.yml ]]; then LOGGING_FILE=$release_dir/logging.yml; fi
 health_timeout=$(release_get "$release_dir/release.env" HEALTH_TIMEOUT) || health_timeout=60
 keep_releases=$(release_get "$release_dir/release.env" KEEP_RELEASES) || keep_releases=3
 image_uri=$(dotenv_get "$settings" IMAGE_URI) || die "$settings has no IMAGE_URI: run the deployment again"

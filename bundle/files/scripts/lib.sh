@@ -15,9 +15,15 @@
 #   DEPLOY_DIR/state/proxy/upstream/ upstream.conf, mounted at /etc/nginx/shipline
 #   DEPLOY_DIR/state/releases/ID/ release.env and settings.env of a kept release
 #
+#   DEPLOY_DIR/state/releases/ID/logging.yml  the compose override that sends
+#                                 every service's output to CloudWatch Logs
+#
 # Overrides (for tests and manual runs):
 #   SHIPLINE_DEPLOY_ROOT  parent of the deploy directory (default /opt)
 #   SHIPLINE_DEPLOY_DIR   the deploy directory itself (default $SHIPLINE_DEPLOY_ROOT/<app>)
+#   SHIPLINE_LOGS_ENDPOINT  a test hook: the CloudWatch Logs endpoint of the
+#                         awslogs driver (awslogs-endpoint), such as a local
+#                         emulator; hosts use the regional endpoint
 
 # The build renders the app name here (as in appspec.yml).
 SHIPLINE_APP_NAME='__APP_NAME__'
@@ -140,22 +146,28 @@ release_id() {
 	printf '%s' "$d"
 }
 
+# LOGGING_FILE, when a hook sets it, is the release's logging.yml: the last
+# compose file of every compose call, so that its logging wins.
+LOGGING_FILE=
+
 # compose_with ENV_FILE ARGS...: docker compose on the main project (every
 # service but the app) with the given settings.
 compose_with() {
-	local env_file=$1
+	local env_file=$1 files=(--file "$COMPOSE_FILE")
 	shift
+	if [[ -n $LOGGING_FILE ]]; then files+=(--file "$LOGGING_FILE"); fi
 	docker compose --project-name "$APP_NAME" --project-directory "$DEPLOY_DIR" \
-		--file "$COMPOSE_FILE" --env-file "$env_file" "$@"
+		"${files[@]}" --env-file "$env_file" "$@"
 }
 
 # compose_colour COLOUR ENV_FILE ARGS...: docker compose on the project of one
 # colour of the app service (<app>-blue or <app>-green).
 compose_colour() {
-	local colour=$1 env_file=$2
+	local colour=$1 env_file=$2 files=(--file "$COMPOSE_FILE" --file "$STATE_DIR/colour.yml")
 	shift 2
+	if [[ -n $LOGGING_FILE ]]; then files+=(--file "$LOGGING_FILE"); fi
 	docker compose --project-name "$APP_NAME-$colour" --project-directory "$DEPLOY_DIR" \
-		--file "$COMPOSE_FILE" --file "$STATE_DIR/colour.yml" --env-file "$env_file" "$@"
+		"${files[@]}" --env-file "$env_file" "$@"
 }
 
 # live_release prints "<colour> <release id>" of the release serving, or
