@@ -45,6 +45,10 @@
 //	                    compose file's default]
 //	PARAMETER_PATHS     space-separated <deployment group>=<parameter path> pairs;
 //	                    a group without a pair uses PARAMETER_PATH [empty]
+//	LOG_GROUP           CloudWatch Logs group the hosts' containers log to [empty:
+//	                    Docker's own logging]
+//	LOG_GROUPS          space-separated <deployment group>=<log group> pairs; a
+//	                    group without a pair uses LOG_GROUP [empty]
 //	CODEBUILD_RESOLVED_SOURCE_VERSION  the commit (set by CodeBuild)
 //
 // The CodeBuild project must be privileged (docker), and its role needs
@@ -63,6 +67,8 @@
 //	REQUIRED_SETTINGS=<REQUIRED_SETTINGS>
 //	PROXY_IMAGE=<PROXY_IMAGE>
 //	PARAMETER_PATHS=<PARAMETER_PATHS>
+//	LOG_GROUP=<LOG_GROUP>
+//	LOG_GROUPS=<LOG_GROUPS>
 //
 // # Deploy bundle
 //
@@ -84,7 +90,12 @@
 //     reads the parameters directly under the path in one call and renders the
 //     release's settings file, checks REQUIRED_SETTINGS, the compose file and
 //     the release's nginx configuration (nginx -t in a throwaway container of
-//     the proxy image), and records the release as next.
+//     the proxy image). With a log group for its deployment group, it writes
+//     releases/<id>/logging.yml, a compose override that sends every service's
+//     output through Docker's awslogs driver (non-blocking, a stream per host
+//     and service, per release for the app), after a throwaway container
+//     proved the daemon can start the driver (else a WARNING and Docker's own
+//     logging). It records the release as next.
 //   - ApplicationStart (scripts/application-start.sh): starts the release's
 //     app service in the compose project of the free colour (<app>-blue or
 //     <app>-green) beside the live one, waits until it is healthy (its
@@ -103,13 +114,16 @@
 //
 // State lives under /opt/<app>/state: live ("<colour> <release id>"), next,
 // proxy/conf.d and proxy/upstream (mounted into the proxy) and releases/<id>/
-// with the release.env and settings.env (mode 0600) of each kept release; .env
+// with the release.env, settings.env (mode 0600) and logging.yml of each kept
+// release; every compose call of a release adds its logging.yml; .env
 // holds the live release's settings. A release id is the hex of its image digest.
 //
 // The hooks share scripts/lib.sh (not used before Install). Overrides for tests
 // and manual runs: SHIPLINE_DEPLOY_ROOT (default /opt), SHIPLINE_DEPLOY_DIR,
 // SHIPLINE_MIN_FREE_MB (2048), SHIPLINE_DRAIN_TIMEOUT (30 s),
-// SHIPLINE_VALIDATE_TIMEOUT (120 s), SHIPLINE_VALIDATE_INTERVAL (3 s).
+// SHIPLINE_VALIDATE_TIMEOUT (120 s), SHIPLINE_VALIDATE_INTERVAL (3 s), and
+// SHIPLINE_LOGS_ENDPOINT, a test hook for the awslogs driver's endpoint
+// (hosts use the regional one).
 //
 // The default docker-compose.yml runs the image as service app (env_file .env,
 // restart unless-stopped, the image's own HEALTHCHECK, no published port)
