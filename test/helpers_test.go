@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -93,8 +94,19 @@ var synthCache = map[string]*synthResult{}
 // synthVariant synthesizes a variant once, with cdk-nag's AwsSolutions
 // checks and the stack's suppressions applied as `-c nag=true` does, and
 // returns it; it fails the test when the synth failed.
+//
+// The cache is keyed by name: a bare stackVariant{name: X} stands for the
+// registered variant X, and a variant that gives X other settings fails
+// rather than getting whichever template was cached first.
 func synthVariant(t *testing.T, v stackVariant) *synthResult {
 	t.Helper()
+	if i := slices.IndexFunc(stackVariants, func(r stackVariant) bool { return r.name == v.name }); i >= 0 {
+		if v.settings == nil {
+			v = stackVariants[i]
+		} else if !reflect.DeepEqual(v.settings, stackVariants[i].settings) {
+			t.Fatalf("variant %s: got settings %v, but the registered variant of that name has %v: give the new variant its own name", v.name, v.settings, stackVariants[i].settings)
+		}
+	}
 	r, ok := synthCache[v.name]
 	if !ok {
 		r = doSynth(v)
