@@ -108,3 +108,42 @@ func TestRunAssembly(t *testing.T) {
 		t.Errorf("-assembly without -deployed-dir: got %v", err)
 	}
 }
+
+// An app of one stack without environments gets the comment it always had.
+func TestRunAssemblyOneStack(t *testing.T) {
+	dir := t.TempDir()
+	assembly, deployed := filepath.Join(dir, "cdk.out"), filepath.Join(dir, "deployed")
+	for _, d := range []string{assembly, deployed} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile := func(from, to string) {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile("testdata/added-resource/synthesized.json", filepath.Join(assembly, "PipelineStack.template.json"))
+	copyFile("testdata/added-resource/deployed.json", filepath.Join(deployed, "PipelineStack.json"))
+	manifest := `{"version":"1","artifacts":{"PipelineStack":{"type":"aws:cloudformation:stack","environment":"aws://unknown-account/unknown-region","properties":{"templateFile":"PipelineStack.template.json"}}}}`
+	if err := os.WriteFile(filepath.Join(assembly, "manifest.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	viaAssembly, single := filepath.Join(dir, "a.md"), filepath.Join(dir, "s.md")
+	if err := run(config{assembly: assembly, deployedDir: deployed, out: viaAssembly, commit: "abc"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(config{stack: "PipelineStack", deployed: filepath.Join(deployed, "PipelineStack.json"),
+		synth: filepath.Join(assembly, "PipelineStack.template.json"), out: single, commit: "abc"}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(viaAssembly)
+	s, _ := os.ReadFile(single)
+	if string(a) != string(s) || !strings.Contains(string(a), "## cdk diff: `PipelineStack`") {
+		t.Errorf("one stack through -assembly:\n%s\nwant:\n%s", a, s)
+	}
+}

@@ -73,7 +73,10 @@ func ReadAssembly(dir string) ([]Stack, error) {
 		if st.Environment == "" {
 			return len(stages)
 		}
-		return slices.IndexFunc(stages, func(s stage) bool { return s.name == deployStagePrefix+st.Environment })
+		if i := slices.IndexFunc(stages, func(s stage) bool { return s.name == deployStagePrefix+st.Environment }); i >= 0 {
+			return i
+		}
+		return len(stages)
 	}
 	for i := range stacks {
 		if &stacks[i] == pipeline {
