@@ -111,10 +111,18 @@ func withoutMetadata(tmpl map[string]any) map[string]any {
 // this test with -update) redraws it.
 func TestReadmeEnvironmentsDiagram(t *testing.T) {
 	r := synthVariant(t, stackVariant{name: "twoEnvironments"})
-	pipeline, others := loadChart(t, r.file), []*flowchart.Template(nil)
+	pipeline, err := flowchart.Load(r.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var others []*flowchart.Template
 	matches, _ := filepath.Glob(filepath.Join(r.dir, "PipelineStack-*.template.json"))
 	for _, m := range matches {
-		others = append(others, loadChart(t, m))
+		o, err := flowchart.Load(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, o)
 	}
 	want, err := flowchart.Block(pipeline, others...)
 	if err != nil {
@@ -136,18 +144,4 @@ func TestReadmeEnvironmentsDiagram(t *testing.T) {
 	}
 	got, _ := mdblock.EnvironmentsDiagram.Content(readme)
 	t.Errorf("README.md's two-environment diagram is stale: run `make diagram`.\nwant:\n%s\ngot:\n%s", want, got)
-}
-
-func loadChart(t *testing.T, path string) *flowchart.Template {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := flowchart.Parse(data)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	tpl.Name = strings.TrimSuffix(filepath.Base(path), ".template.json")
-	return tpl
 }

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/shipline/shipline/internal/mdblock"
@@ -45,13 +44,13 @@ func (f *files) String() string     { return strings.Join(*f, ",") }
 func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 
 func run(templatePath string, with []string, readmePath string, check bool) error {
-	t, err := load(templatePath)
+	t, err := flowchart.Load(templatePath)
 	if err != nil {
 		return err
 	}
 	var others []*flowchart.Template
 	for _, w := range with {
-		o, err := load(w)
+		o, err := flowchart.Load(w)
 		if err != nil {
 			return err
 		}
@@ -80,18 +79,4 @@ func run(templatePath string, with []string, readmePath string, check bool) erro
 		return fmt.Errorf("%s: the pipeline diagram is stale; run `make diagram`", readmePath)
 	}
 	return os.WriteFile(readmePath, []byte(updated), 0o644)
-}
-
-// load reads a template, named after its file (PipelineStack-production).
-func load(path string) (*flowchart.Template, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	t, err := flowchart.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	t.Name = strings.TrimSuffix(filepath.Base(path), ".template.json")
-	return t, nil
 }

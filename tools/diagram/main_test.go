@@ -68,7 +68,7 @@ func TestRun(t *testing.T) {
 // TestWith: another stack's template is named after its file, and the
 // pipeline's deploy reaches that stack's deployment group through it.
 func TestWith(t *testing.T) {
-	other, err := load("testdata/environments-target.template.json")
+	other, err := flowchart.Load("testdata/environments-target.template.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -42,6 +44,21 @@ func Parse(data []byte) (*Template, error) {
 		return nil, errors.New("the template has no Resources")
 	}
 	return &t, nil
+}
+
+// Load reads the template file at path, named after the file as the CDK
+// names it (PipelineStack-production.template.json: PipelineStack-production).
+func Load(path string) (*Template, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t.Name = strings.TrimSuffix(filepath.Base(path), ".template.json")
+	return t, nil
 }
 
 // ErrNoPipeline is returned when the template has no AWS::CodePipeline::Pipeline.

@@ -125,27 +125,20 @@ func TestOddShapes(t *testing.T) {
 	}
 }
 
-func loadFile(t *testing.T, path, name string) *flowchart.Template {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := flowchart.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl.Name = name
-	return tpl
-}
-
 // TestEnvironments: stages of environments in order, with what holds them
 // and what a failure does; a deploy in another account reaches the
 // deployment group of that account's stack, found by application and group
 // name; every deploy takes the bundle of the one build.
 func TestEnvironments(t *testing.T) {
-	pipeline := loadFile(t, "../testdata/environments.template.json", "PipelineStack")
-	target := loadFile(t, "../testdata/environments-target.template.json", "PipelineStack-production")
+	pipeline, err := flowchart.Load("../testdata/environments.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := flowchart.Load("../testdata/environments-target.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target.Name = "PipelineStack-production"
 	got, err := flowchart.Render(pipeline, target)
 	if err != nil {
 		t.Fatal(err)

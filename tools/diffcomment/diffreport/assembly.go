@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -172,32 +171,21 @@ type stage struct {
 // pipelineStages are the stages of the template's pipeline, in order; nil
 // without a pipeline.
 func pipelineStages(t map[string]any) []stage {
-	res, _ := t["Resources"].(map[string]any)
-	for _, id := range slices.Sorted(maps.Keys(res)) {
-		r, _ := res[id].(map[string]any)
-		if r["Type"] != "AWS::CodePipeline::Pipeline" {
-			continue
-		}
-		props, _ := r["Properties"].(map[string]any)
-		list, _ := props["Stages"].([]any)
-		var out []stage
-		for _, sv := range list {
-			s, _ := sv.(map[string]any)
-			st := stage{}
-			st.name, _ = s["Name"].(string)
-			actions, _ := s["Actions"].([]any)
-			for _, av := range actions {
-				a, _ := av.(map[string]any)
-				cfg, _ := a["Configuration"].(map[string]any)
-				if g, ok := cfg["DeploymentGroupName"].(string); ok {
-					st.groups = append(st.groups, g)
-				}
+	var out []stage
+	for _, s := range rawStages(t) {
+		st := stage{}
+		st.name, _ = s["Name"].(string)
+		actions, _ := s["Actions"].([]any)
+		for _, av := range actions {
+			a, _ := av.(map[string]any)
+			cfg, _ := a["Configuration"].(map[string]any)
+			if g, ok := cfg["DeploymentGroupName"].(string); ok {
+				st.groups = append(st.groups, g)
 			}
-			out = append(out, st)
 		}
-		return out
+		out = append(out, st)
 	}
-	return nil
+	return out
 }
 
 // environmentDeployedTo is the environment whose deploy stage names a

@@ -104,6 +104,8 @@ func stageOrder(t map[string]any) []string {
 	return out
 }
 
+// rawStages are the stages of the template's pipelines (one, in a shipline
+// app), in order.
 func rawStages(t map[string]any) []map[string]any {
 	res, _ := t["Resources"].(map[string]any)
 	var out []map[string]any
