@@ -203,35 +203,74 @@ func TestHostReadsOnlyItsOwnSettings(t *testing.T) {
 // its own policy and the bucket policy allow.
 func TestHostReadsOnlyDeployBundles(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
-		var bucket string
-		for _, res := range resourcesOf(r.tmpl, "AWS::S3::Bucket") {
-			if strings.HasPrefix(res.ID, "ReleasePipelineArtifactBucket") {
-				bucket = "arn:aws:s3:::" + res.ID
-			}
-		}
-		if bucket == "" {
-			t.Fatal("no artifact bucket in the template")
-		}
+		bucket := artifactBucketArn(t, r)
 		hosts := environmentHostAccess(t, r)
 		if hosts == nil {
 			what, sts := hostStatements(t, r.tmpl)
 			hosts = []hostAccess{{what: what, identity: sts}}
 		}
 		for _, h := range hosts {
-			for _, key := range []string{"PipelineStack-Relea/Bundle/Ab3dE5f", "PipelineStack-Relea/Bundle/Ab3dE5f.zip"} {
-				for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
-					if ok, why := h.allowed(request{Action: a, Resource: bucket + "/" + key}); !ok {
-						t.Errorf("%s may not %s on %s: %s", h.what, a, key, why)
-					}
-				}
-			}
-			for _, key := range []string{"PipelineStack-Relea/Source/Ab3dE5f", "artifact-bucket/log", "PipelineStack-Relea/Bundle"} {
-				if ok, why := h.allowed(request{Action: "s3:GetObject", Resource: bucket + "/" + key}); ok {
-					t.Errorf("%s may read %s: %s", h.what, key, why)
-				}
-			}
+			checkReadsOnlyBundles(t, bucket, h)
 		}
 	})
+}
+
+// TestDeployRoleReadsOnlyDeployBundles: the deploy role of an environment
+// in another account reads the deploy bundles it hands to CodeDeploy, not
+// the source archives (the app's code) beside them. CodePipeline's deploy
+// action grants its role read on the whole artifact bucket; for a role of
+// another account that grant is a bucket policy statement, which the stack
+// narrows to the bundles.
+func TestDeployRoleReadsOnlyDeployBundles(t *testing.T) {
+	r := synthVariant(t, stackVariant{name: "twoEnvironments"})
+	bucket := artifactBucketArn(t, r)
+	var n int
+	for i, env := range r.pipeline.Environments {
+		if env.Target == nil {
+			continue
+		}
+		name := variantEnvironments[r.variant.name][i].Name
+		tmpl := templateOf(t, r, *env.Target.StackName())
+		checkReadsOnlyBundles(t, bucket, targetRoleAccess(t, r, tmpl, "myapp-"+name+"-deploy", name+"'s deploy role"))
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no environment in another account in the variant")
+	}
+}
+
+// artifactBucketArn is the ARN the evaluator gives the pipeline's artifact
+// bucket: its logical id stands for its generated name.
+func artifactBucketArn(t *testing.T, r *synthResult) string {
+	t.Helper()
+	for _, res := range resourcesOf(r.tmpl, "AWS::S3::Bucket") {
+		if strings.HasPrefix(res.ID, "ReleasePipelineArtifactBucket") {
+			return "arn:aws:s3:::" + res.ID
+		}
+	}
+	t.Fatal("no artifact bucket in the template")
+	return ""
+}
+
+// checkReadsOnlyBundles: h may read the deploy bundles (the build's output
+// artifact, "Bundle", stored as <pipeline name>/Bundle/<key>), and not the
+// source archives beside them.
+func checkReadsOnlyBundles(t *testing.T, bucket string, h hostAccess) {
+	t.Helper()
+	for _, key := range []string{"PipelineStack-Relea/Bundle/Ab3dE5f", "PipelineStack-Relea/Bundle/Ab3dE5f.zip"} {
+		for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
+			if ok, why := h.allowed(request{Action: a, Resource: bucket + "/" + key}); !ok {
+				t.Errorf("%s may not %s on %s: %s", h.what, a, key, why)
+			}
+		}
+	}
+	for _, key := range []string{"PipelineStack-Relea/Source/Ab3dE5f", "artifact-bucket/log", "PipelineStack-Relea/Bundle"} {
+		for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
+			if ok, why := h.allowed(request{Action: a, Resource: bucket + "/" + key}); ok {
+				t.Errorf("%s may %s on %s: %s", h.what, a, key, why)
+			}
+		}
+	}
 }
 
 // hostAccess is what one environment's hosts may do to the pipeline's
@@ -286,28 +325,49 @@ func environmentHostAccess(t *testing.T, r *synthResult) []hostAccess {
 		if role == "" {
 			t.Fatalf("no host role in the target stack of %s", name)
 		}
-		h := hostAccess{
-			what:    name + "'s host role (account " + testTargetAccount + ")",
-			context: map[string]string{"s3:ResourceAccount": testPipelineAccount},
-		}
-		for _, p := range resourcesOf(tmpl, "AWS::IAM::Policy") {
-			if refersTo(p.props()["Roles"], role) {
-				doc, _ := resolve(tmpl, p.props()["PolicyDocument"]).(map[string]any)
-				h.identity = append(h.identity, statementsOf(doc)...)
-			}
-		}
-		roleArn := "arn:aws:iam::" + testTargetAccount + ":role/" + fmt.Sprint(resourcesByID(tmpl)[role].props()["RoleName"])
-		for _, st := range policyStatements(r.tmpl) {
-			principal := compact(st.Body["Principal"])
-			if !st.Identity && st.Source != "" && typeOf(r.tmpl, st.Source) == "AWS::S3::BucketPolicy" &&
-				(strings.Contains(principal, roleArn) || principal == `{"AWS":"*"}`) {
-				body, _ := resolve(r.tmpl, st.Body).(map[string]any)
-				h.resource = append(h.resource, body)
-			}
-		}
+		h := targetRoleAccess(t, r, tmpl, fmt.Sprint(resourcesByID(tmpl)[role].props()["RoleName"]), name+"'s host role")
 		hosts = append(hosts, h)
 	}
 	return hosts
+}
+
+// targetRoleAccess is what the role roleName of a target stack (tmpl) may
+// do to the artifact bucket: its own policies' statements, and the bucket
+// policy statements that name it (or everyone).
+func targetRoleAccess(t *testing.T, r *synthResult, tmpl map[string]any, roleName, what string) hostAccess {
+	t.Helper()
+	var role string
+	for _, res := range resourcesOf(tmpl, "AWS::IAM::Role") {
+		if fmt.Sprint(res.props()["RoleName"]) == roleName {
+			role = res.ID
+		}
+	}
+	if role == "" {
+		t.Fatalf("no role %s in the target stack", roleName)
+	}
+	h := hostAccess{
+		what:    what + " (account " + testTargetAccount + ")",
+		context: map[string]string{"s3:ResourceAccount": testPipelineAccount},
+	}
+	for _, p := range resourcesOf(tmpl, "AWS::IAM::Policy") {
+		if refersTo(p.props()["Roles"], role) {
+			doc, _ := resolve(tmpl, p.props()["PolicyDocument"]).(map[string]any)
+			h.identity = append(h.identity, statementsOf(doc)...)
+		}
+	}
+	roleArn := "arn:aws:iam::" + testTargetAccount + ":role/" + roleName
+	for _, st := range policyStatements(r.tmpl) {
+		principal := compact(st.Body["Principal"])
+		if !st.Identity && st.Source != "" && typeOf(r.tmpl, st.Source) == "AWS::S3::BucketPolicy" &&
+			(strings.Contains(principal, roleArn) || principal == `{"AWS":"*"}`) {
+			body, _ := resolve(r.tmpl, st.Body).(map[string]any)
+			h.resource = append(h.resource, body)
+		}
+	}
+	if len(h.identity) == 0 {
+		t.Fatalf("%s has no policy in the target stack", what)
+	}
+	return h
 }
 
 func statementsOf(doc map[string]any) []map[string]any {

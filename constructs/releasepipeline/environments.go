@@ -30,7 +30,9 @@ type Environment struct {
 	// DeployRole is the role the deploy action runs as: for an environment
 	// in another account, that account's deploy role
 	// (crossaccount.TargetRoles). The artifact bucket then needs a KMS key
-	// (PipelineProps.ArtifactKey).
+	// (PipelineProps.ArtifactKey). The role may read the bundle artifact's
+	// objects only, not the whole artifact bucket (a bucket policy statement
+	// for a role of another account).
 	// Default: a role CodePipeline's construct creates in the pipeline's account.
 	DeployRole awsiam.IRole
 	// Approval adds a stage "Approve-<Name>" before the deployment.
@@ -98,12 +100,18 @@ func (c *Pipeline) environmentStages(p PipelineProps, source, bundle awscodepipe
 			})
 			hold = nil
 		}
-		actions := []awscodepipeline.IAction{awscodepipelineactions.NewCodeDeployServerDeployAction(&awscodepipelineactions.CodeDeployServerDeployActionProps{
+		deploy := &awscodepipelineactions.CodeDeployServerDeployActionProps{
 			ActionName:      jsii.String("Deploy"),
 			DeploymentGroup: c.deployTarget("DeploymentTarget-"+*e.Name, e.DeploymentGroup),
 			Input:           bundle,
 			Role:            e.DeployRole,
-		})}
+		}
+		// A role given here is another account's: its read of the bucket
+		// is a bucket policy statement, narrowed to the bundles.
+		actions := []awscodepipeline.IAction{awscodepipelineactions.NewCodeDeployServerDeployAction(deploy)}
+		if e.DeployRole != nil {
+			actions[0] = newBundleDeployAction(deploy)
+		}
 		var onFailure *awscodepipeline.FailureConditions
 		if e.Check != nil {
 			opts := *e.Check

@@ -156,6 +156,38 @@ func TestEnvironmentsCrossAccountKey(t *testing.T) {
 	}
 }
 
+// TestEnvironmentsDeployRoleReadsBundles: the bucket policy lets the other
+// account's deploy role read the bundle artifact's objects, not the whole
+// bucket (the stock CodeDeploy action's grant), and its deploy action keeps
+// the configuration CodeDeploy needs.
+func TestEnvironmentsDeployRoleReadsBundles(t *testing.T) {
+	tmpl, _ := twoEnvironments(t)
+	var reads []string
+	for _, bp := range cdktest.Resources(tmpl, "AWS::S3::BucketPolicy") {
+		doc := bp["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)
+		for _, st := range asSlice(doc["Statement"]) {
+			if strings.Contains(toJSON(st.(map[string]any)["Principal"]), deployRoleArn) {
+				reads = append(reads, toJSON(st.(map[string]any)["Resource"]))
+			}
+		}
+	}
+	if len(reads) != 1 || !strings.Contains(reads[0], `"/*/Bundle/*"`) || strings.Contains(reads[0], `"/*"]`) {
+		t.Errorf("bucket policy statements of the deploy role: got resources %v, want the bucket and its <pipeline>/Bundle/* objects only", reads)
+	}
+	for _, r := range cdktest.Resources(tmpl, "AWS::CodePipeline::Pipeline") {
+		for _, s := range r["Properties"].(map[string]any)["Stages"].([]any) {
+			stage := s.(map[string]any)
+			if stage["Name"] != "Deploy-production" {
+				continue
+			}
+			got := toJSON(stage["Actions"].([]any)[0].(map[string]any)["Configuration"])
+			if want := `{"ApplicationName":"web","DeploymentGroupName":"web-production"}`; got != want {
+				t.Errorf("Deploy-production configuration: got %s, want %s", got, want)
+			}
+		}
+	}
+}
+
 func TestEnvironmentsValidation(t *testing.T) {
 	stack := cdktest.NewStack()
 	group := awscodedeploy.NewServerDeploymentGroup(stack, jsii.String("Group"), &awscodedeploy.ServerDeploymentGroupProps{
