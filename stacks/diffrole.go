@@ -20,14 +20,31 @@ func (s *PipelineStack) addDiffRole(cfg config.Config) {
 	if d.ProviderArn != "" {
 		provider = awsiam.OidcProviderNative_FromOidcProviderArn(s, jsii.String("GitHubOidcProvider"), jsii.String(d.ProviderArn))
 	}
-	s.DiffRole = diffrole.NewDiffRole(s, "DiffRole", &diffrole.DiffRoleProps{
+	props := &diffrole.DiffRoleProps{
 		Owner:     jsii.String(d.Owner),
 		Repo:      jsii.String(d.Repo),
 		Provider:  provider,
 		StackName: s.StackName(),
-	})
+	}
+	// The stacks of environments in other accounts are read through their
+	// DiffReader roles, which trust this role by its name.
+	var readers []*string
+	for _, res := range s.Environments {
+		if res.Target != nil && res.Target.DiffReader != nil {
+			readers = append(readers, jsii.String(res.Target.diffReaderArn))
+		}
+	}
+	if len(readers) > 0 {
+		props.RoleName = jsii.String(diffRoleName(cfg.AppName))
+		props.ReadRoleArns = &readers
+	}
+	s.DiffRole = diffrole.NewDiffRole(s, "DiffRole", props)
 	awscdk.NewCfnOutput(s, jsii.String("DiffRoleArn"), &awscdk.CfnOutputProps{
 		Value:       s.DiffRole.Role().RoleArn(),
 		Description: jsii.String("Role for the cdk-diff workflow: set it as the repository variable AWS_DIFF_ROLE_ARN"),
 	})
 }
+
+// diffRoleName is the diff role's name when a stack in another account
+// trusts it: "<appName>-diff".
+func diffRoleName(appName string) string { return appName + "-diff" }

@@ -214,4 +214,9 @@ func suppressTargetStack(t *TargetStack) {
 	suppress(roles.HostRole(), "AwsSolutions-IAM5",
 		"the deploy hooks read the environment's settings under its own Parameter Store path (GetParametersByPath needs the path wildcard; a recursive read is denied)",
 		regex(`^Resource::arn:aws:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[a-z0-9-]+/[A-Za-z0-9_-]+/\*$`))
+	if t.DiffReader != nil {
+		suppress(t.DiffReader, "AwsSolutions-IAM5",
+			"cdk diff reads this stack's own template and status; a stack ARN ends in the stack id CloudFormation generates, hence stack/<name>/*",
+			regex(`^Resource::arn:<AWS::Partition>:cloudformation:[a-z0-9-]+:[0-9]{12}:stack/[A-Za-z0-9-]+/\*$`))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/crossaccount"
+	"github.com/shipline/shipline/constructs/diffrole"
 	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
@@ -27,6 +28,12 @@ type TargetStack struct {
 	// Events forwards the group's alarm state changes and failed or
 	// stopped deployments to the pipeline account's default event bus.
 	Events *crossaccount.Forwarder
+	// DiffReader is the role the pipeline account's pull-request diff
+	// role assumes to read this stack's template (output DiffReadRoleArn);
+	// nil without diffRoleRepo.
+	DiffReader *diffrole.StackReader
+	// diffReaderArn is DiffReader's ARN as a literal string.
+	diffReaderArn string
 }
 
 // newTargetStack makes the target stack of environment e beside the
@@ -65,6 +72,20 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 		ParameterPath:       jsii.String(e.ParameterPath),
 		AppLogGroup:         t.AppLogs,
 	})
+	if pipeline.config.DiffRole != nil {
+		name := appName + "-" + e.Name + "-diff"
+		t.DiffReader = diffrole.NewStackReader(t, "DiffReader", &diffrole.StackReaderProps{
+			RoleName:    jsii.String(name),
+			DiffRoleArn: jsii.String(crossaccount.RoleArn(*pipeline.Account(), diffRoleName(appName))),
+		})
+		t.diffReaderArn = crossaccount.RoleArn(e.Account, name)
+		// A literal ARN, which the cdk-diff workflow reads from the
+		// synthesized template.
+		awscdk.NewCfnOutput(t, jsii.String("DiffReadRoleArn"), &awscdk.CfnOutputProps{
+			Value:       jsii.String(t.diffReaderArn),
+			Description: jsii.String("Role the cdk-diff workflow assumes to read this stack's template"),
+		})
+	}
 	return t
 }
 

@@ -29,6 +29,8 @@ const (
 var variantEnvironments = map[string][]stacks.Environment{
 	"twoEnvironments": twoEnvironments(),
 	"chatApprovals":   twoEnvironments(),
+	// Its pull-request diff role reads production's stack too.
+	"twoEnvironmentsDiff": twoEnvironments(),
 }
 
 // twoEnvironments: staging on tagged hosts of the pipeline's account, with

@@ -68,6 +68,9 @@ var stackVariants = []stackVariant{
 	{"autoScalingGroup", map[string]any{"autoScalingGroupName": "web-asg", "targetGroupArn": testTargetGroup}},
 	{"diffRole", map[string]any{"diffRoleRepo": "acme/infra"}},
 	{"twoEnvironments", nil}, // variantEnvironments
+	// With variantEnvironments too: production's stack has a role the
+	// diff role assumes to read it.
+	{"twoEnvironmentsDiff", map[string]any{"diffRoleRepo": "acme/infra"}},
 	// With variantEnvironments too: the approval stage and production's.
 	{"chatApprovals", map[string]any{
 		"approvalSlackWorkspaceId": "T0123ABCD", "approvalSlackChannelId": "C0123ABCD",

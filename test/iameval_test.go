@@ -95,7 +95,9 @@ func conditionHolds(op string, kv map[string]any, ctx map[string]string) bool {
 			if !equalsAny(want, strings.ToLower(got)) {
 				return false
 			}
-		case "StringLike":
+		case "StringLike", "ArnLike", "ArnEquals":
+			// ArnEquals and ArnLike match alike, wildcards included (IAM
+			// user guide, "ARN condition operators").
 			if !matchAny(nil, want, got) {
 				return false
 			}

@@ -62,6 +62,13 @@ type DiffRoleProps struct {
 	// StackName is the name of the deployed stack the role may read directly.
 	// Default: the name of the stack the role is defined in.
 	StackName *string
+	// RoleName names the role, so that a StackReader in another account
+	// can trust it. Default: a name CloudFormation generates.
+	RoleName *string
+	// ReadRoleArns are StackReader roles of other accounts the role may
+	// assume, to read the stacks there.
+	// Default: none.
+	ReadRoleArns *[]*string
 }
 
 // DiffRole is the role a pull request's `cdk diff` runs as.
@@ -115,6 +122,7 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 		},
 	})
 	d.role = awsiam.NewRole(d, jsii.String("Resource"), &awsiam.RoleProps{
+		RoleName:           p.RoleName,
 		AssumedBy:          principal,
 		Description:        jsii.String(fmt.Sprintf("cdk diff for pull requests of %s/%s", *p.Owner, *p.Repo)),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
@@ -126,17 +134,15 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 	// on the stack. The bootstrap version parameter is read only through an
 	// assumed bootstrap role, with that role's permissions.
 	stack := awscdk.Stack_Of(d)
-	d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("ReadTheStack"),
-		Actions: jsii.Strings("cloudformation:DescribeStacks", "cloudformation:GetTemplate"),
-		// A stack ARN ends with the stack's generated id.
-		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("cloudformation"),
-			Resource:     jsii.String("stack"),
-			ResourceName: jsii.String(*p.StackName + "/*"),
-			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-		})),
-	}))
+	d.role.AddToPolicy(readStack(stack, *p.StackName))
+	if p.ReadRoleArns != nil && len(*p.ReadRoleArns) > 0 {
+		// The stacks of other accounts, through their StackReader roles.
+		d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AssumeStackReaders"),
+			Actions:   jsii.Strings("sts:AssumeRole"),
+			Resources: p.ReadRoleArns,
+		}))
+	}
 	if *p.AllowChangeSets {
 		q := *p.Qualifier
 		bootstrapRole := func(kind string) *string {
@@ -150,6 +156,22 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 		}))
 	}
 	return d
+}
+
+// readStack allows what a template diff reads of the stack stackName:
+// its template and status.
+func readStack(stack awscdk.Stack, stackName string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("ReadTheStack"),
+		Actions: jsii.Strings("cloudformation:DescribeStacks", "cloudformation:GetTemplate"),
+		// A stack ARN ends with the stack's generated id.
+		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("cloudformation"),
+			Resource:     jsii.String("stack"),
+			ResourceName: jsii.String(stackName + "/*"),
+			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})),
+	})
 }
 
 // withDefaults copies props and fills in the defaults; the caller's struct is
