@@ -10,20 +10,29 @@ import (
 )
 
 // TestNagAwsSolutions: cdk-nag's AwsSolutions pack finds no unsuppressed
-// error or warning in any variant.
+// error or warning in any variant, in the pipeline's stack or in the stack
+// of an environment in another account.
 func TestNagAwsSolutions(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
+		annotations := []assertions.Annotations{r.annotations}
+		for _, env := range r.pipeline.Environments {
+			if env.Target != nil {
+				annotations = append(annotations, assertions.Annotations_FromStack(env.Target.Stack))
+			}
+		}
 		rules := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-		for level, found := range map[string]*[]*cxapi.SynthesisMessage{
-			"error":   r.annotations.FindError(jsii.String("*"), rules),
-			"warning": r.annotations.FindWarning(jsii.String("*"), rules),
-		} {
-			for _, m := range *found {
-				data := compact(m.Entry.Data)
-				if i := strings.Index(data, ": "); i > 0 && len(data) > 160 {
-					data = data[:i] // the rule and finding; the rest is the rule's prose
+		for _, a := range annotations {
+			for level, found := range map[string]*[]*cxapi.SynthesisMessage{
+				"error":   a.FindError(jsii.String("*"), rules),
+				"warning": a.FindWarning(jsii.String("*"), rules),
+			} {
+				for _, m := range *found {
+					data := compact(m.Entry.Data)
+					if i := strings.Index(data, ": "); i > 0 && len(data) > 160 {
+						data = data[:i] // the rule and finding; the rest is the rule's prose
+					}
+					t.Errorf("cdk-nag %s at %s: %s", level, *m.Id, data)
 				}
-				t.Errorf("cdk-nag %s at %s: %s", level, *m.Id, data)
 			}
 		}
 	})
