@@ -25,7 +25,7 @@ func TestEventsPropsReported(t *testing.T) {
 			crossaccount.NewForwarder(s, "Events", &crossaccount.ForwarderProps{
 				PipelineAccount: jsii.String("1111"), RoleName: jsii.String("bad name"), ApplicationName: jsii.String("web"),
 			})
-		}, []string{`PipelineAccount: got "1111", want a 12-digit AWS account id`, `RoleName: got "bad name", want an IAM role name`, "DeploymentGroupName: got nil"}},
+		}, []string{`[Target/Events] PipelineAccount: got "1111", want a 12-digit AWS account id`, `RoleName: got "bad name", want an IAM role name`, "DeploymentGroupName: got nil"}},
 		{"receiver", func(s awscdk.Stack) {
 			crossaccount.NewReceiver(s, "Events", &crossaccount.ReceiverProps{
 				TargetAccount: jsii.String("2222"), ForwarderRoleName: jsii.String("web-production-events"),

@@ -2,7 +2,6 @@ package crossaccount
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // Event kinds a Forwarder sends and a Receiver reads (EventBridge user
@@ -69,11 +70,9 @@ func NewForwarder(scope constructs.Construct, id string, props *ForwarderProps) 
 	if props != nil {
 		p = *props
 	}
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("crossaccount.Forwarder %q: %v", id, err))
-	}
 	f := &Forwarder{}
 	constructs.NewConstruct_Override(f, scope, &id)
+	propcheck.Report(f, p.validate())
 	stack := awscdk.Stack_Of(f)
 	bus := awsevents.EventBus_FromEventBusArn(f, jsii.String("PipelineBus"), stack.FormatArn(&awscdk.ArnComponents{
 		Service: jsii.String("events"), Account: p.PipelineAccount,
@@ -127,28 +126,17 @@ func (f *Forwarder) addRule(id, description string, target awsevents.IRuleTarget
 }
 
 func (p ForwarderProps) validate() error {
-	var errs []error
-	known := func(name string, v *string) bool {
-		if v == nil {
-			errs = append(errs, fmt.Errorf("%s: got nil, want a value", name))
-			return false
-		}
-		return !*awscdk.Token_IsUnresolved(v)
-	}
-	if known("PipelineAccount", p.PipelineAccount) && !reAccount.MatchString(*p.PipelineAccount) {
-		errs = append(errs, fmt.Errorf("PipelineAccount: got %q, want a 12-digit AWS account id", *p.PipelineAccount))
-	}
-	if known("RoleName", p.RoleName) && !reRoleName.MatchString(*p.RoleName) {
-		errs = append(errs, fmt.Errorf("RoleName: got %q, want an IAM role name: 1-64 of letters, digits and +=,.@_-", *p.RoleName))
-	}
-	known("ApplicationName", p.ApplicationName)
-	known("DeploymentGroupName", p.DeploymentGroupName)
+	var c checks
+	c.account("PipelineAccount", p.PipelineAccount)
+	c.roleName("RoleName", p.RoleName)
+	c.known("ApplicationName", p.ApplicationName)
+	c.known("DeploymentGroupName", p.DeploymentGroupName)
 	for i, a := range p.Alarms {
 		if a == nil {
-			errs = append(errs, fmt.Errorf("Alarms[%d]: got nil, want an alarm", i))
+			c.add("Alarms[%d]: got nil, want an alarm", i)
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(c.errs...)
 }
 
 // Role is the role EventBridge sends the events with.

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawsevents"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // Where mirrored alarm states are published: a metric per alarm, with
@@ -82,9 +84,6 @@ func NewReceiver(scope constructs.Construct, id string, props *ReceiverProps) *R
 	if props != nil {
 		p = *props
 	}
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("crossaccount.Receiver %q: %v", id, err))
-	}
 	if p.LogRetention == "" {
 		p.LogRetention = awslogs.RetentionDays_ONE_MONTH
 	}
@@ -93,6 +92,7 @@ func NewReceiver(scope constructs.Construct, id string, props *ReceiverProps) *R
 	}
 	r := &Receiver{}
 	constructs.NewConstruct_Override(r, scope, &id)
+	propcheck.Report(r, p.validate())
 	stack := awscdk.Stack_Of(r)
 	r.admit(stack, p)
 
@@ -245,32 +245,21 @@ func (t *logGroupTarget) Bind(_ interfacesawsevents.IRuleRef, _ *string) *awseve
 }
 
 func (p ReceiverProps) validate() error {
-	var errs []error
-	known := func(name string, v *string) bool {
-		if v == nil {
-			errs = append(errs, fmt.Errorf("%s: got nil, want a value", name))
-			return false
-		}
-		return !*awscdk.Token_IsUnresolved(v)
-	}
-	if known("TargetAccount", p.TargetAccount) && !reAccount.MatchString(*p.TargetAccount) {
-		errs = append(errs, fmt.Errorf("TargetAccount: got %q, want a 12-digit AWS account id", *p.TargetAccount))
-	}
-	if known("ForwarderRoleName", p.ForwarderRoleName) && !reRoleName.MatchString(*p.ForwarderRoleName) {
-		errs = append(errs, fmt.Errorf("ForwarderRoleName: got %q, want an IAM role name: 1-64 of letters, digits and +=,.@_-", *p.ForwarderRoleName))
-	}
-	known("Environment", p.Environment)
-	known("ApplicationName", p.ApplicationName)
-	known("DeploymentGroupName", p.DeploymentGroupName)
+	var c checks
+	c.account("TargetAccount", p.TargetAccount)
+	c.roleName("ForwarderRoleName", p.ForwarderRoleName)
+	c.known("Environment", p.Environment)
+	c.known("ApplicationName", p.ApplicationName)
+	c.known("DeploymentGroupName", p.DeploymentGroupName)
 	if p.Topic == nil {
-		errs = append(errs, errors.New("Topic: got nil, want the topic that receives the messages"))
+		c.errs = append(c.errs, propcheck.Missing("Topic", "the topic that receives the messages"))
 	}
 	for i, name := range p.AlarmNames {
 		if name == "" || len(name) > 255 {
-			errs = append(errs, fmt.Errorf("AlarmNames[%d]: got %q, want a CloudWatch alarm name of 1-255 characters", i, name))
+			c.add("AlarmNames[%d]: got %q, want a CloudWatch alarm name of 1-255 characters", i, name)
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(c.errs...)
 }
 
 // Alarms are the mirror alarms, in the order of AlarmNames.

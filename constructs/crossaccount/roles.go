@@ -3,7 +3,6 @@ package crossaccount
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/shipline/shipline/constructs/serverdeploy"
+	"github.com/shipline/shipline/internal/propcheck"
 )
 
 // TargetRolesProps configures TargetRoles. Every field is required but
@@ -61,11 +61,6 @@ type TargetRoles struct {
 	profile awsiam.InstanceProfile
 }
 
-var (
-	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
-	reRoleName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
-)
-
 // NewTargetRoles creates the deploy role, the host role and its instance
 // profile.
 func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesProps) *TargetRoles {
@@ -73,11 +68,9 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 	if props != nil {
 		p = *props
 	}
-	if err := p.validate(); err != nil {
-		panic(fmt.Sprintf("crossaccount.TargetRoles %q: %v", id, err))
-	}
 	r := &TargetRoles{}
 	constructs.NewConstruct_Override(r, scope, &id)
+	propcheck.Report(r, p.validate())
 	stack := awscdk.Stack_Of(r)
 
 	r.deploy = awsiam.NewRole(r, jsii.String("DeployRole"), &awsiam.RoleProps{
@@ -199,34 +192,19 @@ func keyUse(stack awscdk.Stack, account *string, sid string) awsiam.PolicyStatem
 }
 
 func (p TargetRolesProps) validate() error {
-	var errs []error
-	known := func(name string, v *string) bool {
-		if v == nil {
-			errs = append(errs, fmt.Errorf("%s: got nil, want a value", name))
-			return false
-		}
-		return !*awscdk.Token_IsUnresolved(v)
-	}
-	if known("PipelineAccount", p.PipelineAccount) && !reAccount.MatchString(*p.PipelineAccount) {
-		errs = append(errs, fmt.Errorf("PipelineAccount: got %q, want a 12-digit AWS account id", *p.PipelineAccount))
-	}
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"DeployRoleName", p.DeployRoleName}, {"HostRoleName", p.HostRoleName}} {
-		if known(f.name, f.v) && !reRoleName.MatchString(*f.v) {
-			errs = append(errs, fmt.Errorf("%s: got %q, want an IAM role name: 1-64 of letters, digits and +=,.@_-", f.name, *f.v))
-		}
-	}
-	known("ApplicationName", p.ApplicationName)
-	known("DeploymentGroupName", p.DeploymentGroupName)
-	if known("ParameterPath", p.ParameterPath) && (!strings.HasPrefix(*p.ParameterPath, "/") || strings.Trim(*p.ParameterPath, "/") == "") {
-		errs = append(errs, fmt.Errorf(`ParameterPath: got %q, want a Parameter Store path such as "/myapp/production/"`, *p.ParameterPath))
+	var c checks
+	c.account("PipelineAccount", p.PipelineAccount)
+	c.roleName("DeployRoleName", p.DeployRoleName)
+	c.roleName("HostRoleName", p.HostRoleName)
+	c.known("ApplicationName", p.ApplicationName)
+	c.known("DeploymentGroupName", p.DeploymentGroupName)
+	if c.known("ParameterPath", p.ParameterPath) && (!strings.HasPrefix(*p.ParameterPath, "/") || strings.Trim(*p.ParameterPath, "/") == "") {
+		c.add(`ParameterPath: got %q, want a Parameter Store path such as "/myapp/production/"`, *p.ParameterPath)
 	}
 	if p.DeployRoleName != nil && p.HostRoleName != nil && *p.DeployRoleName == *p.HostRoleName {
-		errs = append(errs, errors.New("DeployRoleName, HostRoleName: got the same name twice, want two roles"))
+		c.add("DeployRoleName, HostRoleName: got the same name twice, want two roles")
 	}
-	return errors.Join(errs...)
+	return errors.Join(c.errs...)
 }
 
 // RoleArn is the ARN of the role named name in account, for the pipeline

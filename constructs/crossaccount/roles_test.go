@@ -98,7 +98,7 @@ func TestTargetRolesValidation(t *testing.T) {
 	props.ApplicationName = nil
 	msg := cdktest.MustPanic(t, func() { crossaccount.NewTargetRoles(targetStack(), "Roles", props) })
 	for _, w := range []string{
-		`crossaccount.TargetRoles "Roles"`,
+		"[Target/Roles] PipelineAccount:",
 		`PipelineAccount: got "1111", want a 12-digit AWS account id`,
 		`HostRoleName: got "web production", want an IAM role name`,
 		`ParameterPath: got "web"`,
