@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -49,18 +48,7 @@ func allowHostsToLog(access *serverdeploy.HostAccess, group awslogs.ILogGroup) {
 }
 
 // logGroups is the LOG_GROUPS build variable: "<group>=<log group>" pairs,
-// one per environment, as parameterPaths. Lazy: the groups are made after
-// the build project.
+// one per environment, as parameterPaths.
 func (s *PipelineStack) logGroups() *string {
-	return awscdk.Lazy_String(&logGroupsProducer{s}, nil)
-}
-
-type logGroupsProducer struct{ s *PipelineStack }
-
-func (p *logGroupsProducer) Produce() *string {
-	var pairs []*string
-	for _, res := range p.s.Environments {
-		pairs = append(pairs, awscdk.Fn_Join(jsii.String("="), &[]*string{res.group.DeploymentGroupName(), res.logGroupName}))
-	}
-	return awscdk.Fn_Join(jsii.String(" "), &pairs)
+	return s.groupPairs(func(res *EnvironmentResources) *string { return res.logGroupName })
 }

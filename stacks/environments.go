@@ -234,18 +234,27 @@ func (s *PipelineStack) environmentHosts(appName string, envs []Environment, hos
 
 // parameterPaths is the PARAMETER_PATHS build variable: "<group>=<path>"
 // pairs, one per environment, so that one build serves every environment
-// (a host finds its path by the group that deploys it). Lazy: the groups
-// are made after the build project.
+// (a host finds its path by the group that deploys it).
 func (s *PipelineStack) parameterPaths() *string {
-	return awscdk.Lazy_String(&parameterPathsProducer{s}, nil)
+	return s.groupPairs(func(res *EnvironmentResources) *string { return jsii.String(res.path) })
 }
 
-type parameterPathsProducer struct{ s *PipelineStack }
+// groupPairs is a build variable of "<deployment group>=<value>" pairs, one
+// per environment, which the host reads by $DEPLOYMENT_GROUP_NAME. Lazy: the
+// groups are made after the build project.
+func (s *PipelineStack) groupPairs(value func(*EnvironmentResources) *string) *string {
+	return awscdk.Lazy_String(&groupPairsProducer{s, value}, nil)
+}
 
-func (p *parameterPathsProducer) Produce() *string {
+type groupPairsProducer struct {
+	s     *PipelineStack
+	value func(*EnvironmentResources) *string
+}
+
+func (p *groupPairsProducer) Produce() *string {
 	var pairs []*string
 	for _, res := range p.s.Environments {
-		pairs = append(pairs, awscdk.Fn_Join(jsii.String("="), &[]*string{res.group.DeploymentGroupName(), jsii.String(res.path)}))
+		pairs = append(pairs, awscdk.Fn_Join(jsii.String("="), &[]*string{res.group.DeploymentGroupName(), p.value(res)}))
 	}
 	return awscdk.Fn_Join(jsii.String(" "), &pairs)
 }

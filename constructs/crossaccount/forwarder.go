@@ -28,6 +28,16 @@ const (
 // failed or was stopped (by an alarm, or by hand) and rolls back.
 func DeploymentStates() []string { return []string{"FAILURE", "STOP"} }
 
+// deploymentDetail matches the forwarded deployments of one group: the
+// Forwarder sends what this matches and the Receiver's rule takes the same.
+func deploymentDetail(application, group *string) *map[string]any {
+	return &map[string]any{
+		"application":     []string{*application},
+		"deploymentGroup": []string{*group},
+		"state":           DeploymentStates(),
+	}
+}
+
 // ForwarderProps configures a Forwarder. Every field is required except
 // Alarms.
 type ForwarderProps struct {
@@ -107,11 +117,7 @@ func NewForwarder(scope constructs.Construct, id string, props *ForwarderProps) 
 	f.addRule("DeploymentStates", "Failed and stopped deployments of the group, to the pipeline account", target, &awsevents.EventPattern{
 		Source:     jsii.Strings(DeploymentSource),
 		DetailType: jsii.Strings(DeploymentDetailType),
-		Detail: &map[string]any{
-			"application":     []string{*p.ApplicationName},
-			"deploymentGroup": []string{*p.DeploymentGroupName},
-			"state":           DeploymentStates(),
-		},
+		Detail:     deploymentDetail(p.ApplicationName, p.DeploymentGroupName),
 	})
 	return f
 }

@@ -119,11 +119,7 @@ func NewReceiver(scope constructs.Construct, id string, props *ReceiverProps) *R
 		Account:    jsii.Strings(*p.TargetAccount),
 		Source:     jsii.Strings(DeploymentSource),
 		DetailType: jsii.Strings(DeploymentDetailType),
-		Detail: &map[string]any{
-			"application":     []string{*p.ApplicationName},
-			"deploymentGroup": []string{*p.DeploymentGroupName},
-			"state":           DeploymentStates(),
-		},
+		Detail:     deploymentDetail(p.ApplicationName, p.DeploymentGroupName),
 	}, "Deployment "+field("$.detail.deploymentId")+" of group "+*p.DeploymentGroupName+" in "+where+" ended in "+
 		field("$.detail.state")+". CodeDeploy rolls the hosts back to the last good revision.")
 	if len(p.AlarmNames) > 0 {
