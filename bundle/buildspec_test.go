@@ -285,7 +285,7 @@ func TestBuildspecRun(t *testing.T) {
 	release := readFile(t, filepath.Join(art, "release.env"))
 	wantRelease := "IMAGE_URI=" + testRepoURI + "@" + testDigest + "\nAPP_NAME=web\nAWS_REGION=" + testRegion +
 		"\nPARAMETER_PATH=/web/\nCOMMIT=89abcdef0123456789abcdef0123456789abcdef\n" +
-		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\nLOG_GROUP=\nLOG_GROUPS=\n"
+		"HEALTH_TIMEOUT=60\nKEEP_RELEASES=3\nREQUIRED_SETTINGS=\nPROXY_IMAGE=\nPARAMETER_PATHS=\nLOG_GROUP=\nLOG_GROUPS=\nREGIONS=\n"
 	if release != wantRelease {
 		t.Errorf("release.env:\n%s\nwant:\n%s", release, wantRelease)
 	}
@@ -388,6 +388,11 @@ func TestBuildspecFailures(t *testing.T) {
 		{"bad log group", nil, map[string]string{"LOG_GROUP": "app logs"}, regexp.MustCompile(`ERROR: LOG_GROUP 'app logs' is not a CloudWatch Logs group name`)},
 		{"bad log groups", nil, map[string]string{"LOG_GROUPS": "web-staging=/shipline/web/staging web-prod"}, regexp.MustCompile(`ERROR: LOG_GROUPS holds 'web-prod', not <deployment group>=<CloudWatch Logs group name>`)},
 		{"log group with a space", nil, map[string]string{"LOG_GROUPS": "web-staging=a:b"}, regexp.MustCompile(`ERROR: LOG_GROUPS holds 'web-staging=a:b'`)},
+		{"bad parameter paths", nil, map[string]string{"PARAMETER_PATHS": "web-staging=/web/staging"}, regexp.MustCompile(`ERROR: PARAMETER_PATHS holds 'web-staging=/web/staging', not <deployment group>=<parameter path like /web/>`)},
+		{"Region without a group", nil, map[string]string{"REGIONS": "web-staging=us-east-1 eu-west-1"}, regexp.MustCompile(`ERROR: REGIONS holds 'eu-west-1', not <deployment group>=<AWS Region like eu-west-1 or us-gov-west-1>`)},
+		{"Region without a number", nil, map[string]string{"REGIONS": "web-production=eu-west"}, regexp.MustCompile(`ERROR: REGIONS holds 'web-production=eu-west', not`)},
+		{"Availability Zone for a Region", nil, map[string]string{"REGIONS": "web-production=eu-west-1a"}, regexp.MustCompile(`ERROR: REGIONS holds 'web-production=eu-west-1a', not`)},
+		{"Region in capitals", nil, map[string]string{"REGIONS": "web-production=EU-WEST-1"}, regexp.MustCompile(`ERROR: REGIONS holds 'web-production=EU-WEST-1', not`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -429,6 +434,7 @@ func TestBuildThenDeploy(t *testing.T) {
 	cb.vars["REQUIRED_SETTINGS"] = "APP_PORT"
 	cb.vars["LOG_GROUP"] = "PipelineStack-AppLogsC5DF83A6-Ab3dE5fGh1"
 	cb.vars["LOG_GROUPS"] = " prod=/shipline/web/prod   staging=PipelineStack-EnvironmentstagingAppLogs1A2B3C-Xy "
+	cb.vars["REGIONS"] = " staging=" + testRegion + "  prod=" + otherRegion + " gov=us-gov-west-1 cn=cn-north-1 "
 	if _, ok := cb.run(t); !ok {
 		t.Fatal("the build failed")
 	}
@@ -438,6 +444,9 @@ func TestBuildThenDeploy(t *testing.T) {
 	}
 	if !strings.Contains(rel, "\nLOG_GROUPS=prod=/shipline/web/prod staging=PipelineStack-EnvironmentstagingAppLogs1A2B3C-Xy\n") {
 		t.Errorf("release.env lacks the environments' log groups:\n%s", rel)
+	}
+	if !strings.Contains(rel, "\nAWS_REGION="+testRegion+"\n") || !strings.HasSuffix(rel, "\nREGIONS=staging="+testRegion+" prod="+otherRegion+" gov=us-gov-west-1 cn=cn-north-1\n") {
+		t.Errorf("release.env lacks the build's Region or the environments' Regions:\n%s", rel)
 	}
 	h := cb.host
 	h.archive = cb.artifact()
@@ -450,13 +459,17 @@ func TestBuildThenDeploy(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("AfterInstall exit %d", r.code)
 	}
-	for _, want := range []string{"reading parameters under /small/", "45s to turn healthy, 5 releases kept"} {
+	for _, want := range []string{"reading parameters under /small/ in " + otherRegion, "45s to turn healthy, 5 releases kept"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("AfterInstall output lacks %q", want)
 		}
 	}
 	assertOrder(t, h.calls(), "docker pull --quiet "+testRepoURI+"@"+testDigest)
-	if v, ok := h.settingValue(filepath.Join(h.releaseDir(), "settings.env"), "IMAGE_URI"); !ok || v != testRepoURI+"@"+testDigest {
+	settings := filepath.Join(h.releaseDir(), "settings.env")
+	if v, ok := h.settingValue(settings, "IMAGE_URI"); !ok || v != testRepoURI+"@"+testDigest {
 		t.Errorf("IMAGE_URI of the prepared release: %q", v)
+	}
+	if v, ok := h.settingValue(settings, "REGION"); !ok || v != otherRegion {
+		t.Errorf("the parameters were not read in the environment's Region %s: REGION = %q", otherRegion, v)
 	}
 }

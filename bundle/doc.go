@@ -17,7 +17,9 @@
 //
 // Environment contract (set by the CodeBuild project; defaults in brackets):
 //
-//	AWS_DEFAULT_REGION  region of ECR, Parameter Store and the bundle (CodeBuild sets it)
+//	AWS_DEFAULT_REGION  region of the build: of ECR and the bundle, and of Parameter
+//	                    Store and CloudWatch Logs for a group without a pair in
+//	                    REGIONS (CodeBuild sets it)
 //	REPOSITORY_URI      ECR repository URI, account.dkr.ecr.region.amazonaws.com/name;
 //	                    when empty it is built from AWS_ACCOUNT_ID, AWS_DEFAULT_REGION
 //	                    and IMAGE_REPO_NAME
@@ -49,6 +51,9 @@
 //	                    Docker's own logging]
 //	LOG_GROUPS          space-separated <deployment group>=<log group> pairs; a
 //	                    group without a pair uses LOG_GROUP [empty]
+//	REGIONS             space-separated <deployment group>=<AWS Region> pairs: the
+//	                    Region of an environment's hosts, parameters and log
+//	                    group; a group without a pair uses AWS_DEFAULT_REGION [empty]
 //	CODEBUILD_RESOLVED_SOURCE_VERSION  the commit (set by CodeBuild)
 //
 // The CodeBuild project must be privileged (docker), and its role needs
@@ -69,6 +74,7 @@
 //	PARAMETER_PATHS=<PARAMETER_PATHS>
 //	LOG_GROUP=<LOG_GROUP>
 //	LOG_GROUPS=<LOG_GROUPS>
+//	REGIONS=<REGIONS>
 //
 // # Deploy bundle
 //
@@ -86,16 +92,18 @@
 //     bundle file, since Install has not copied them yet.
 //   - AfterInstall (scripts/after-install.sh): prepares the release while the
 //     live one serves. It pulls the release's images unless they are on the
-//     host already, fails when the app image's architecture is not the host's,
-//     reads the parameters directly under the path in one call and renders the
+//     host already (logging in to ECR in the registry's own Region), fails
+//     when the app image's architecture is not the host's, reads the
+//     parameters directly under the path in one call, in the Region of its
+//     deployment group (REGIONS, else AWS_REGION), and renders the
 //     release's settings file, checks REQUIRED_SETTINGS, the compose file and
 //     the release's nginx configuration (nginx -t in a throwaway container of
 //     the proxy image). With a log group for its deployment group, it writes
 //     releases/<id>/logging.yml, a compose override that sends every service's
 //     output through Docker's awslogs driver (non-blocking, a stream per host
-//     and service, per release for the app), after a throwaway container
-//     proved the daemon can start the driver (else a WARNING and Docker's own
-//     logging). It records the release as next.
+//     and service, per release for the app, in the same Region), after a
+//     throwaway container proved the daemon can start the driver (else a
+//     WARNING and Docker's own logging). It records the release as next.
 //   - ApplicationStart (scripts/application-start.sh): starts the release's
 //     app service in the compose project of the free colour (<app>-blue or
 //     <app>-green) beside the live one, waits until it is healthy (its
@@ -137,8 +145,9 @@
 //
 // # Parameter contract
 //
-// Every parameter directly under PARAMETER_PATH becomes a variable in .env:
-// the name relative to the path, with '-' and '.' turned into '_', upper-cased
+// Every parameter directly under PARAMETER_PATH (the deployment group's own
+// path and Region when PARAMETER_PATHS and REGIONS name it) becomes a
+// variable in .env: the name relative to the path, with '-' and '.' turned into '_', upper-cased
 // (/web/feature-flags.beta becomes FEATURE_FLAGS_BETA). Deeper parameters are
 // not read: the host policy denies a recursive read of the app's path, which
 // would return the build secrets under PARAMETER_PATH/build/. Values are kept byte for byte, in Compose's

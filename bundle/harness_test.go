@@ -187,7 +187,7 @@ func (h *host) writeRevision(release map[string]string) {
 
 // releaseKeys are the keys of release.env, in the buildspec's order.
 var releaseKeys = []string{"IMAGE_URI", "APP_NAME", "AWS_REGION", "PARAMETER_PATH", "COMMIT",
-	"HEALTH_TIMEOUT", "KEEP_RELEASES", "REQUIRED_SETTINGS", "PROXY_IMAGE", "PARAMETER_PATHS", "LOG_GROUP", "LOG_GROUPS"}
+	"HEALTH_TIMEOUT", "KEEP_RELEASES", "REQUIRED_SETTINGS", "PROXY_IMAGE", "PARAMETER_PATHS", "LOG_GROUP", "LOG_GROUPS", "REGIONS"}
 
 func defaultRelease() map[string]string {
 	return map[string]string{

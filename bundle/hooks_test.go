@@ -205,23 +205,58 @@ func TestAfterInstallOfflineWithoutKeptSettings(t *testing.T) {
 	}
 }
 
-func TestAfterInstallParameterPaths(t *testing.T) {
+// TestAfterInstallEnvironment: one build serves every environment. A host
+// reads the parameter path and the Region of its own deployment group
+// (PARAMETER_PATHS, REGIONS), else the build's PARAMETER_PATH and AWS_REGION.
+// The settings read show which Region answered: /small/ holds other values
+// in otherRegion.
+func TestAfterInstallEnvironment(t *testing.T) {
 	requireMoto(t)
-	h := newHost(t)
-	rel := defaultRelease()
-	rel["PARAMETER_PATHS"] = "staging=/web/ prod=/small/"
-	h.writeRevision(rel)
-	h.install()
-	r := h.run("after-install.sh", "DEPLOYMENT_GROUP_NAME=prod")
-	if r.code != 0 || !strings.Contains(r.out, "reading parameters under /small/") {
-		t.Fatalf("exit %d, want the path of group prod", r.code)
+	cases := []struct {
+		name           string
+		paths, regions string // PARAMETER_PATHS, REGIONS
+		group          string // DEPLOYMENT_GROUP_NAME
+		path, region   string // want the parameters read there
+		settings       map[string]string
+		absent         []string // settings that must not be read
+	}{
+		{"group's path", "staging=/web/ prod=/small/", "", "prod", "/small/", testRegion,
+			map[string]string{"APP_PORT": "8080"}, []string{"DB_PASSWORD", "REGION"}},
+		{"group without a path", "staging=/web/ prod=/small/", "", "other", "/web/", testRegion,
+			map[string]string{"HTTP_PORT": "8081"}, []string{"REGION"}},
+		{"group's Region", "prod=/small/", "staging=us-west-2 prod=" + otherRegion, "prod", "/small/", otherRegion,
+			map[string]string{"APP_PORT": "8443", "REGION": otherRegion}, nil},
+		{"another group's Region", "prod=/small/", "staging=" + otherRegion, "prod", "/small/", testRegion,
+			map[string]string{"APP_PORT": "8080"}, []string{"REGION"}},
+		{"no deployment group", "prod=/small/", "prod=" + otherRegion, "", "/web/", testRegion,
+			map[string]string{"HTTP_PORT": "8081"}, []string{"REGION"}},
 	}
-	if _, ok := h.settingValue(filepath.Join(h.releaseDir(), "settings.env"), "DB_PASSWORD"); ok {
-		t.Errorf("settings of another deployment group were read")
-	}
-	r = h.run("after-install.sh", "DEPLOYMENT_GROUP_NAME=other")
-	if r.code != 0 || !strings.Contains(r.out, "reading parameters under /web/") {
-		t.Fatalf("exit %d, want PARAMETER_PATH for a group without its own path", r.code)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHost(t)
+			rel := defaultRelease()
+			rel["PARAMETER_PATHS"], rel["REGIONS"] = tc.paths, tc.regions
+			h.writeRevision(rel)
+			h.install()
+			r := h.run("after-install.sh", "DEPLOYMENT_GROUP_NAME="+tc.group)
+			if want := "reading parameters under " + tc.path + " in " + tc.region + "\n"; r.code != 0 || !strings.Contains(r.out, want) {
+				t.Fatalf("exit %d, want 0 and %q", r.code, want)
+			}
+			settings := filepath.Join(h.releaseDir(), "settings.env")
+			if head := "# Written by the AfterInstall hook from " + tc.path + " in " + tc.region + "."; !strings.HasPrefix(readFile(t, settings), head) {
+				t.Errorf("settings.env does not start with %q", head)
+			}
+			for k, v := range tc.settings {
+				if got, ok := h.settingValue(settings, k); !ok || got != v {
+					t.Errorf("settings %s = %q, want %q", k, got, v)
+				}
+			}
+			for _, k := range tc.absent {
+				if _, ok := h.settingValue(settings, k); ok {
+					t.Errorf("settings hold %s, read from another path or Region", k)
+				}
+			}
+		})
 	}
 }
 
@@ -257,6 +292,10 @@ func TestAfterInstallFailures(t *testing.T) {
 			[]string{"has no service 'nginx'", "README"}},
 		{"bad log group", func(r map[string]string) { r["LOG_GROUPS"] = "web-production=app:logs" }, []string{"DEPLOYMENT_GROUP_NAME=web-production"},
 			[]string{"log group for deployment group 'web-production' is 'app:logs'", "LOG_GROUPS"}},
+		{"bad Region", func(r map[string]string) { r["REGIONS"] = "web-staging=us-east-1 web-production=eu-west" }, []string{"DEPLOYMENT_GROUP_NAME=web-production"},
+			[]string{"the Region for deployment group 'web-production' is 'eu-west', not an AWS Region like eu-west-1", "fix REGIONS"}},
+		{"no build Region", func(r map[string]string) { delete(r, "AWS_REGION") }, nil,
+			[]string{"the Region for deployment group '' is ''", "AWS_DEFAULT_REGION"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,16 +20,20 @@ func TestAfterInstallLogging(t *testing.T) {
 		release  map[string]string
 		env      []string
 		group    string // want this group, "" for no override
+		region   string // want the group in this Region
 		warnings []string
 	}{
 		{"environment's group", map[string]string{"LOG_GROUP": "", "LOG_GROUPS": "web-staging=/shipline/web/staging web-production=web-prod-logs"},
-			[]string{"DEPLOYMENT_GROUP_NAME=web-production"}, "web-prod-logs", nil},
-		{"the one group", map[string]string{"LOG_GROUP": "PipelineStack-AppLogs-Ab3dE5"}, nil, "PipelineStack-AppLogs-Ab3dE5", nil},
-		{"test endpoint", map[string]string{"LOG_GROUP": "g"}, []string{"SHIPLINE_LOGS_ENDPOINT=http://127.0.0.1:5000"}, "g", nil},
-		{"no log group", nil, nil, "", nil},
-		{"no pair for this group", map[string]string{"LOG_GROUPS": "web-staging=/shipline/web/staging"}, []string{"DEPLOYMENT_GROUP_NAME=web-qa"}, "",
+			[]string{"DEPLOYMENT_GROUP_NAME=web-production"}, "web-prod-logs", testRegion, nil},
+		{"environment in another Region", map[string]string{"LOG_GROUPS": "web-production=/shipline/web/production",
+			"PARAMETER_PATHS": "web-production=/small/", "REGIONS": "web-staging=" + testRegion + " web-production=" + otherRegion},
+			[]string{"DEPLOYMENT_GROUP_NAME=web-production"}, "/shipline/web/production", otherRegion, nil},
+		{"the one group", map[string]string{"LOG_GROUP": "PipelineStack-AppLogs-Ab3dE5"}, nil, "PipelineStack-AppLogs-Ab3dE5", testRegion, nil},
+		{"test endpoint", map[string]string{"LOG_GROUP": "g"}, []string{"SHIPLINE_LOGS_ENDPOINT=http://127.0.0.1:5000"}, "g", testRegion, nil},
+		{"no log group", nil, nil, "", "", nil},
+		{"no pair for this group", map[string]string{"LOG_GROUPS": "web-staging=/shipline/web/staging"}, []string{"DEPLOYMENT_GROUP_NAME=web-qa"}, "", "",
 			[]string{"WARNING [AfterInstall]: LOG_GROUPS names no log group for deployment group 'web-qa'", "deploy the stack again"}},
-		{"daemon refuses the driver", map[string]string{"LOG_GROUP": "g"}, []string{"STUB_DOCKER_AWSLOGS_FAIL=failed to initialize logging driver: could not find region"}, "",
+		{"daemon refuses the driver", map[string]string{"LOG_GROUP": "g"}, []string{"STUB_DOCKER_AWSLOGS_FAIL=failed to initialize logging driver: could not find region"}, "", "",
 			[]string{"WARNING [AfterInstall]: the docker daemon refuses the awslogs driver (docker: Error response from daemon: failed to initialize logging driver: could not find region.)",
 				"logs to Docker's own logs on this host only", "Docker 20.10 or later"}},
 	}
@@ -62,9 +66,13 @@ func TestAfterInstallLogging(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkLogging(t, string(data), tc.group, tc.env)
+			checkLogging(t, string(data), tc.group, tc.region, tc.env)
+			if want := "the services log to CloudWatch Logs group " + tc.group + " in " + tc.region + " "; !strings.Contains(r.out, want) {
+				t.Errorf("output lacks %q", want)
+			}
 			calls := strings.Join(h.calls(), "\n")
-			check := regexp.MustCompile(`(?m)^docker run --rm --network none --log-driver awslogs .*--log-opt awslogs-group=` + regexp.QuoteMeta(tc.group) + ` .*--log-opt mode=non-blocking`)
+			check := regexp.MustCompile(`(?m)^docker run --rm --network none --log-driver awslogs --log-opt awslogs-region=` + regexp.QuoteMeta(tc.region) +
+				` --log-opt awslogs-group=` + regexp.QuoteMeta(tc.group) + ` .*--log-opt mode=non-blocking`)
 			if !check.MatchString(calls) {
 				t.Errorf("no container was started with the driver's options first:\n%s", calls)
 			}
@@ -76,7 +84,7 @@ func TestAfterInstallLogging(t *testing.T) {
 }
 
 // checkLogging checks the override: each service, its driver and options.
-func checkLogging(t *testing.T, data, group string, env []string) {
+func checkLogging(t *testing.T, data, group, region string, env []string) {
 	t.Helper()
 	id := strings.TrimPrefix(testDigest, "sha256:")[:12]
 	services := regexp.MustCompile(`(?m)^  "([a-z]+)":\n    logging:\n      driver: awslogs\n      options:\n((?:        .*\n)+)`).FindAllStringSubmatch(data, -1)
@@ -85,7 +93,7 @@ func checkLogging(t *testing.T, data, group string, env []string) {
 	}
 	for _, s := range services {
 		opts := s[2]
-		for _, w := range []string{`awslogs-group: "` + group + `"`, `awslogs-region: "` + testRegion + `"`, `awslogs-create-group: "false"`,
+		for _, w := range []string{`awslogs-group: "` + group + `"`, `awslogs-region: "` + region + `"`, `awslogs-create-group: "false"`,
 			`mode: "non-blocking"`, `max-buffer-size: "4m"`} {
 			if !strings.Contains(opts, w) {
 				t.Errorf("service %s: options lack %s:\n%s", s[1], w, opts)

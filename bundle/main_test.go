@@ -37,6 +37,12 @@ var seededParams = []struct {
 	{"/small/APP_PORT", "String", "8080", "APP_PORT"},
 }
 
+// otherRegion holds an environment's parameters in another Region: the same
+// path as in testRegion, other values.
+const otherRegion = "eu-west-1"
+
+var otherRegionParams = map[string]string{"/small/APP_PORT": "8443", "/small/REGION": otherRegion}
+
 // moto is the local AWS API emulator shared by the tests.
 var moto struct {
 	*motoserver.Server
@@ -87,6 +93,11 @@ func requireMoto(t *testing.T) {
 func seed(srv *motoserver.Server) error {
 	for _, p := range seededParams {
 		if err := srv.PutParameter(p.name, p.typ, p.value); err != nil {
+			return err
+		}
+	}
+	for name, value := range otherRegionParams {
+		if err := srv.PutParameterIn(otherRegion, name, "String", value); err != nil {
 			return err
 		}
 	}

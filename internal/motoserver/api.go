@@ -14,6 +14,12 @@ import (
 // X-Amz-Target, for example JSON("ssm", "AmazonSSM.PutParameter", body). The
 // emulator does not check signatures while authorization is not enforced.
 func (s *Server) JSON(service, target string, body any) ([]byte, error) {
+	return s.JSONIn(s.Region, service, target, body)
+}
+
+// JSONIn is JSON in another Region: moto keeps each Region's resources
+// apart, by the Region a request is signed for.
+func (s *Server) JSONIn(region, service, target string, body any) ([]byte, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
@@ -24,7 +30,7 @@ func (s *Server) JSON(service, target string, body any) ([]byte, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", target)
-	return s.Do(service, req)
+	return s.do(region, service, req)
 }
 
 // Query calls a query-protocol AWS API (IAM, STS, ...).
@@ -40,7 +46,11 @@ func (s *Server) Query(service string, params url.Values) ([]byte, error) {
 // Do sends req with an unsigned authorization header naming service, and
 // returns the body; a non-2xx status is an error carrying the body.
 func (s *Server) Do(service string, req *http.Request) ([]byte, error) {
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20240101/"+s.Region+"/"+service+
+	return s.do(s.Region, service, req)
+}
+
+func (s *Server) do(region, service string, req *http.Request) ([]byte, error) {
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20240101/"+region+"/"+service+
 		"/aws4_request, SignedHeaders=host, Signature=0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -60,14 +70,24 @@ func (s *Server) Do(service string, req *http.Request) ([]byte, error) {
 // PutParameter writes (or overwrites) an SSM parameter; typ is String,
 // StringList or SecureString.
 func (s *Server) PutParameter(name, typ, value string) error {
-	_, err := s.JSON("ssm", "AmazonSSM.PutParameter", map[string]any{
+	return s.PutParameterIn(s.Region, name, typ, value)
+}
+
+// PutParameterIn is PutParameter in another Region.
+func (s *Server) PutParameterIn(region, name, typ, value string) error {
+	_, err := s.JSONIn(region, "ssm", "AmazonSSM.PutParameter", map[string]any{
 		"Name": name, "Type": typ, "Value": value, "Overwrite": true})
 	return err
 }
 
 // DeleteParameter removes an SSM parameter.
 func (s *Server) DeleteParameter(name string) error {
-	_, err := s.JSON("ssm", "AmazonSSM.DeleteParameter", map[string]any{"Name": name})
+	return s.DeleteParameterIn(s.Region, name)
+}
+
+// DeleteParameterIn is DeleteParameter in another Region.
+func (s *Server) DeleteParameterIn(region, name string) error {
+	_, err := s.JSONIn(region, "ssm", "AmazonSSM.DeleteParameter", map[string]any{"Name": name})
 	return err
 }
 

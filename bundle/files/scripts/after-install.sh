@@ -3,14 +3,18 @@
 # It changes nothing that runs; a failure here leaves the site as it was.
 #
 # 1. Reads release.env (written by the build): IMAGE_URI pinned by digest,
-#    the parameter path for this deployment group, the release settings.
+#    the parameter path, log group and AWS Region for this deployment group
+#    (PARAMETER_PATHS, LOG_GROUPS and REGIONS, else PARAMETER_PATH, LOG_GROUP
+#    and the build's AWS_REGION), the release settings. Parameter Store and
+#    CloudWatch Logs are used in that Region; ECR in the image's own.
 # 2. Pulls the release's images unless they are already on the host (then no
 #    registry is needed) and checks the app image's architecture.
 # 3. Reads the parameters directly under the path in one get-parameters-by-path
 #    call and renders them into the release's settings file, byte for byte.
 #    The read is not recursive: the host policy denies a recursive read of the
-#    app's path, which would return the build secrets under <path>build/. When Parameter Store cannot be read, a
-#    release deployed before redeploys with the settings kept beside it.
+#    app's path, which would return the build secrets under <path>build/.
+#    When Parameter Store cannot be read, a release deployed before
+#    redeploys with the settings kept beside it.
 # 4. Checks REQUIRED_SETTINGS (every missing name at once), the compose file
 #    and the release's nginx configuration (nginx -t in a throwaway container
 #    of the proxy image).
@@ -39,22 +43,17 @@ required=$(release_get "$RELEASE_ENV" REQUIRED_SETTINGS) || required=
 proxy_image=$(release_get "$RELEASE_ENV" PROXY_IMAGE) || proxy_image=
 log_group=$(release_get "$RELEASE_ENV" LOG_GROUP) || log_group=
 log_groups=$(release_get "$RELEASE_ENV" LOG_GROUPS) || log_groups=
+regions=$(release_get "$RELEASE_ENV" REGIONS) || regions=
 
 [[ $image_uri =~ ^[^@[:space:]]+@sha256:[0-9a-f]{64}$ ]] ||
 	die "IMAGE_URI in $RELEASE_ENV is '$image_uri', not an image pinned by digest (repo@sha256:...): rebuild with the shipline buildspec"
-[[ $region =~ ^[a-z0-9-]+$ ]] ||
-	die "AWS_REGION in $RELEASE_ENV is '$region': rebuild with the shipline buildspec"
-# One build can serve several deployment groups, each with its own path.
-for pair in $parameter_paths; do
-	if [[ $pair == "${DEPLOYMENT_GROUP_NAME:-}="* && -n ${DEPLOYMENT_GROUP_NAME:-} ]]; then
-		parameter_path=${pair#*=}
-	fi
-done
-for pair in $log_groups; do
-	if [[ $pair == "${DEPLOYMENT_GROUP_NAME:-}="* && -n ${DEPLOYMENT_GROUP_NAME:-} ]]; then
-		log_group=${pair#*=}
-	fi
-done
+# One build serves several deployment groups, each with its own path, log
+# group and Region (that of its hosts, Parameter Store and log group).
+parameter_path=$(group_value "$parameter_paths" "$parameter_path")
+log_group=$(group_value "$log_groups" "$log_group")
+region=$(group_value "$regions" "$region")
+[[ $region =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] ||
+	die "the Region for deployment group '${DEPLOYMENT_GROUP_NAME:-}' is '$region', not an AWS Region like eu-west-1: fix REGIONS (or AWS_DEFAULT_REGION) of the build"
 [[ -z $log_group || $log_group =~ ^[A-Za-z0-9_/.#-]{1,512}$ ]] ||
 	die "the log group for deployment group '${DEPLOYMENT_GROUP_NAME:-}' is '$log_group', not a CloudWatch Logs group name: fix LOG_GROUP or LOG_GROUPS of the build"
 [[ $parameter_path =~ ^/([A-Za-z0-9_.-]+/)*$ ]] ||
@@ -156,7 +155,7 @@ read_parameters() {
 		name=
 	done <<<"$json"
 	((count > 0)) ||
-		die "no parameters under $parameter_path in $region: create at least the app's settings there (e.g. ${parameter_path}APP_PORT) or fix PARAMETER_PATH"
+		die "no parameters under $parameter_path in $region: create at least the app's settings there (e.g. ${parameter_path}APP_PORT) or fix PARAMETER_PATH, PARAMETER_PATHS or REGIONS of the build"
 	printf 'IMAGE_URI="%s"\n' "$image_uri"
 	if [[ -n $proxy_image ]]; then printf 'PROXY_IMAGE="%s"\n' "$proxy_image"; fi
 }
@@ -164,7 +163,7 @@ read_parameters() {
 mkdir -p "$release_dir"
 chmod 0700 "$STATE_DIR" "$RELEASES_DIR"
 settings=$release_dir/settings.env
-log "reading parameters under $parameter_path"
+log "reading parameters under $parameter_path in $region"
 start=$SECONDS
 rc=0
 content=$(read_parameters) || rc=$?
@@ -174,9 +173,9 @@ if ((rc == 0)); then
 elif ((rc != 3)); then
 	exit "$rc"
 elif [[ -s $settings ]]; then
-	warn "could not read parameters under $parameter_path ($(last_line "$errf")): using the settings kept with this release on $(date -u -r "$settings" +%Y-%m-%dT%H:%M:%SZ)"
+	warn "could not read parameters under $parameter_path in $region ($(last_line "$errf")): using the settings kept with this release on $(date -u -r "$settings" +%Y-%m-%dT%H:%M:%SZ)"
 else
-	die "could not read parameters under $parameter_path ($(last_line "$errf")): give the instance profile ssm:GetParametersByPath on that path and kms:Decrypt for its keys, and remove stale keys in /root/.aws/credentials"
+	die "could not read parameters under $parameter_path in $region ($(last_line "$errf")): give the instance profile ssm:GetParametersByPath on that path and kms:Decrypt for its keys, and remove stale keys in /root/.aws/credentials"
 fi
 cp -f "$RELEASE_ENV" "$release_dir/release.env"
 
@@ -230,8 +229,8 @@ host_label() {
 }
 
 # logging_opts STREAM: the awslogs driver's options, KEY=VALUE lines. The
-# group exists (the stack creates it; the host may not create groups), the
-# region is the release's, and non-blocking mode keeps up to max-buffer-size
+# group exists (the stack creates it; the host may not create groups) in the
+# deployment group's Region, and non-blocking mode keeps up to max-buffer-size
 # of output in memory when CloudWatch does not answer, then drops lines
 # rather than block the app. docker logs keeps working from the daemon's
 # local cache, capped as the json-file logs were.

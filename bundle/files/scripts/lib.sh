@@ -70,6 +70,20 @@ release_get() {
 	return 1
 }
 
+# group_value PAIRS DEFAULT: this deployment group's value in PAIRS (the
+# space-separated "<deployment group>=<value>" words of a release.env key such
+# as PARAMETER_PATHS), else DEFAULT. One build serves every environment: each
+# host picks its own by the group CodeDeploy deploys it with.
+group_value() {
+	local pair value=$2
+	for pair in $1; do
+		if [[ -n ${DEPLOYMENT_GROUP_NAME:-} && $pair == "$DEPLOYMENT_GROUP_NAME="* ]]; then
+			value=${pair#*=}
+		fi
+	done
+	printf '%s' "$value"
+}
+
 # Settings files (.env) hold one KEY="value" line per setting, in the
 # double-quoted form of Compose's .env parser: \\ \" \$ \n \r \t \b \f and
 # \0ooo (octal) are escapes, every other byte is literal. This form holds any
