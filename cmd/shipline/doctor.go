@@ -21,10 +21,10 @@ its registration with Systems Manager; through Run Command, that the CodeDeploy
 agent runs and that no /root/.aws/credentials shadows the instance profile; and
 that the settings the build declares required exist in Parameter Store.
 
-With several environments, --env names the one to check. For an environment in
-another account, --target-profile names a profile of that account (the hosts,
-their settings and the deployment group are there); without it, doctor checks
-what it can and says what is missing.
+With several environments, --env names the one to check; one in another Region
+is checked there. For an environment in another account, --target-profile names
+a profile of that account (the hosts, their settings and the deployment group
+are there); without it, doctor checks what it can and says what is missing.
 
 The exit code is 1 when any check fails.`,
 		Args: maxArgs(0),

@@ -41,29 +41,40 @@ func (g *globals) reacher(c *ops.Clients) ops.Reach {
 	return func(ctx context.Context, s *ops.Stack) (*ops.Clients, error) { return g.reach(ctx, c, s) }
 }
 
-// reach returns the clients for s's environment: c in the stack's account;
-// for an environment in another account, clients built from
-// --target-profile, once it is known to be a profile of that account.
+// reach returns the clients for s's environment: c in the stack's account
+// and Region; for an environment in another Region of that account, clients
+// of the same credentials in its Region; for an environment in another
+// account, clients built from --target-profile in the environment's Region,
+// once it is known to be a profile of that account.
 func (g *globals) reach(ctx context.Context, c *ops.Clients, s *ops.Stack) (*ops.Clients, error) {
-	e := s.Env
+	e, region := s.Env, s.EnvironmentRegion()
 	if !e.CrossAccount() {
-		return c, nil
+		if region == s.Region {
+			return c, nil
+		}
+		cfg := c.Config()
+		cfg.Region = region
+		return c.Reaching(cfg), nil
 	}
 	if g.targetProfile == "" {
-		return nil, fmt.Errorf("environment %s is in account %s, which your credentials do not reach: add --target-profile NAME, an AWS profile of account %s (for example one that assumes a role there)", e.Name, e.Account, e.Account)
+		return nil, fmt.Errorf("environment %s is in %s, which your credentials do not reach: add --target-profile NAME, an AWS profile of account %s (for example one that assumes a role there)", e.Name, ops.Place(e.Account, e.Region), e.Account)
 	}
-	cfg, err := g.awsConfig(ctx, g.targetProfile, s.Region)
+	profile := "--target-profile " + g.targetProfile
+	if e.Region != "" {
+		profile += " (in " + region + ")"
+	}
+	cfg, err := g.awsConfig(ctx, g.targetProfile, region)
 	if err != nil {
-		return nil, fmt.Errorf("--target-profile %s: %w", g.targetProfile, err)
+		return nil, fmt.Errorf("%s: %w", profile, err)
 	}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return nil, fmt.Errorf("--target-profile %s: cannot tell its account: %w", g.targetProfile, ops.Explain(err))
+		return nil, fmt.Errorf("%s: cannot tell its account: %w", profile, ops.Explain(err))
 	}
 	if got := deref(id.Account); got != e.Account {
 		return nil, fmt.Errorf("--target-profile %s is a profile of account %s, environment %s is in account %s: name a profile of %s", g.targetProfile, got, e.Name, e.Account, e.Account)
 	}
-	return c.InAccount(cfg), nil
+	return c.Reaching(cfg), nil
 }
 
 // completeEnvironments offers the stack's environments (best effort).
@@ -75,8 +86,8 @@ func (g *globals) completeEnvironments(cmd *cobra.Command) []string {
 	var names []string
 	for _, e := range s.Environments {
 		desc := "deployment group " + e.DeploymentGroup
-		if e.CrossAccount() {
-			desc += ", account " + e.Account
+		if p := ops.Place(e.Account, e.Region); p != "" {
+			desc += ", " + p
 		}
 		names = append(names, e.Name+"\t"+desc)
 	}

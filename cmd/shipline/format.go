@@ -5,6 +5,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/shipline/shipline/internal/ops"
 )
 
 // when formats a time for a person: UTC, to the second; "-" when unknown.
@@ -49,3 +51,12 @@ func table(w io.Writer, header string, rows []string) {
 }
 
 func cols(c ...string) string { return strings.Join(c, "\t") }
+
+// placed is an environment's name with where it lives when that is not with
+// the stack: "production (account 222222222222, region eu-central-1)".
+func placed(name, account, region string) string {
+	if p := ops.Place(account, region); p != "" {
+		return name + " (" + p + ")"
+	}
+	return name
+}

@@ -195,15 +195,16 @@ func (w *world) fillDoctorGaps(connection string, online []string, printed map[s
 		return map[string]any{"InstanceInformationList": list}, nil
 	})
 	// moto adds every instance of the region to a command sent without
-	// targets: record what the command asked for.
-	w.gap.Handle("AmazonSSM.SendCommand", func(body map[string]any) (any, error) {
+	// targets: record what the command asked for. Both go on to moto as
+	// their caller, in the caller's account and Region.
+	w.gap.HandleCaller("AmazonSSM.SendCommand", func(auth string, body map[string]any) (any, error) {
 		w.mu.Lock()
 		w.sent = append(w.sent, body)
 		w.mu.Unlock()
-		return w.gap.Forward("ssm", "AmazonSSM.SendCommand", body)
+		return w.gap.ForwardAs(auth, "AmazonSSM.SendCommand", body)
 	})
-	w.gap.Handle("AmazonSSM.GetCommandInvocation", func(body map[string]any) (any, error) {
-		out, err := w.gap.Forward("ssm", "AmazonSSM.GetCommandInvocation", body)
+	w.gap.HandleCaller("AmazonSSM.GetCommandInvocation", func(auth string, body map[string]any) (any, error) {
+		out, err := w.gap.ForwardAs(auth, "AmazonSSM.GetCommandInvocation", body)
 		if err != nil {
 			return nil, err
 		}

@@ -32,13 +32,17 @@ exist; otherwise the last column says which one is gone.`,
 				}
 				return g.json(rs)
 			}
-			printReleases(g, rs)
+			printReleases(g, s, rs)
 			return nil
 		},
 	}
 }
 
-func printReleases(g *globals, rs []ops.Release) {
+func printReleases(g *globals, s *ops.Stack, rs []ops.Release) {
+	// Where the deployments were read, when not with the stack.
+	if e := s.Env; e.Remote() {
+		fmt.Fprintf(g.stdout, "Environment %s: deployment group %s\n\n", placed(e.Name, e.Account, e.Region), s.DeploymentGroup)
+	}
 	if len(rs) == 0 {
 		fmt.Fprintln(g.stdout, "No deployment yet: the first release appears once the pipeline deploys.")
 		return

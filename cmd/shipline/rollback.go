@@ -87,12 +87,17 @@ or is still running when --timeout ends the wait (the deployment goes on).`,
 	return cmd
 }
 
-// groupOf names the stack's deployment group, with its environment.
+// groupOf names the stack's deployment group, with its environment and
+// where that lives when not with the stack.
 func groupOf(s *ops.Stack) string {
-	if s.Env == nil {
+	e := s.Env
+	if e == nil {
 		return s.DeploymentGroup
 	}
-	return s.DeploymentGroup + " (" + s.Env.Name + ")"
+	if p := ops.Place(e.Account, e.Region); p != "" {
+		return s.DeploymentGroup + " (" + e.Name + ", " + p + ")"
+	}
+	return s.DeploymentGroup + " (" + e.Name + ")"
 }
 
 func printOutcome(g *globals, o *ops.Outcome) {

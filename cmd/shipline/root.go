@@ -58,7 +58,7 @@ credentials (AWS_PROFILE, --profile, environment, SSO).`,
 	f.StringVar(&g.profile, "profile", "", "AWS profile (default: AWS_PROFILE)")
 	f.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
 	f.StringVarP(&g.env, "env", "e", envOr("SHIPLINE_ENV", ""), "environment to act on, for a stack with several (env SHIPLINE_ENV)")
-	f.StringVar(&g.targetProfile, "target-profile", envOr("SHIPLINE_TARGET_PROFILE", ""), "AWS profile of the environment's account, for an environment in another account (env SHIPLINE_TARGET_PROFILE)")
+	f.StringVar(&g.targetProfile, "target-profile", envOr("SHIPLINE_TARGET_PROFILE", ""), "AWS profile of the environment's account, for an environment in another account; used in the environment's Region (env SHIPLINE_TARGET_PROFILE)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = root.RegisterFlagCompletionFunc("env", func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		return g.completeEnvironments(cmd), cobra.ShellCompDirectiveNoFileComp

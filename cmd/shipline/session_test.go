@@ -35,10 +35,10 @@ const (
 // one host, two to production; the oldest bundle expired.
 func (w *world) sessionWorld() (hosts []string, expiredDeployment string) {
 	w.t.Helper()
-	w.stackOf(envOutputs(true))
+	w.stackOf(envOutputs(otherAccount))
 	w.storage()
 	w.envPipelineInMoto()
-	prod := w.accountClients(targetAccount)
+	prod := w.clientsIn(otherAccount)
 	w.targetProfiles()
 	w.group(w.c, stagingApp, stagingGroup, "web-staging")
 	w.group(prod, prodApp, prodGroup, "web-production")

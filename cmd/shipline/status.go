@@ -17,7 +17,8 @@ func newStatus(g *globals) *cobra.Command {
 in pipeline order (or the one --env names), the release each host runs (commit,
 image digest, since when) and its health from CodeDeploy.
 
-An environment in another account is read with --target-profile, a profile of
+An environment in another Region is read there, with the same credentials. An
+environment in another account is read with --target-profile, a profile of
 that account; without one, status says so on that environment's line and shows
 the others.`,
 		Args: maxArgs(0),
@@ -69,10 +70,8 @@ func printEnvironment(w io.Writer, e ops.EnvironmentStatus) {
 	switch {
 	case e.Name == "":
 		fmt.Fprintf(w, "\nDeployment group %s\n", e.Group)
-	case e.Account != "":
-		fmt.Fprintf(w, "\nEnvironment %s (account %s): deployment group %s\n", e.Name, e.Account, e.Group)
 	default:
-		fmt.Fprintf(w, "\nEnvironment %s: deployment group %s\n", e.Name, e.Group)
+		fmt.Fprintf(w, "\nEnvironment %s: deployment group %s\n", placed(e.Name, e.Account, e.Region), e.Group)
 	}
 	if e.Problem != "" {
 		fmt.Fprintf(w, "  not read: %s\n", e.Problem)

@@ -6,5 +6,5 @@
 //
 // A stack with environments names each one's resources by outputs with the
 // environment's suffix (DeploymentGroupNameStaging); Stack.Select picks one,
-// and Clients.InAccount reaches one that lives in another account.
+// and Clients.Reaching reaches one that lives in another account or Region.
 package ops

@@ -146,13 +146,13 @@ func checkHosts(ctx context.Context, c *Clients, s *Stack, opt DoctorOptions) []
 		if s.Env != nil {
 			settings = "the environment's deployTagValues or autoScalingGroupName"
 		}
-		return []Finding{fail(check, "no running EC2 instance has tag %s: tag your hosts so (or set %s)", by, settings)}
+		return []Finding{fail(check, "no running EC2 instance has tag %s%s: tag your hosts so (or set %s)", by, s.inRegion(), settings)}
 	}
 	ids := make([]string, len(hosts))
 	for i, h := range hosts {
 		ids[i] = deref(h.InstanceId)
 	}
-	out := []Finding{ok(check, "%d running host(s) with tag %s: %s", len(hosts), by, strings.Join(ids, ", "))}
+	out := []Finding{ok(check, "%d running host(s) with tag %s%s: %s", len(hosts), by, s.inRegion(), strings.Join(ids, ", "))}
 	for _, h := range hosts {
 		if h.IamInstanceProfile == nil {
 			out = append(out, fail("profile", "%s has no instance profile: %s", deref(h.InstanceId), profileHint(s)))
@@ -163,15 +163,15 @@ func checkHosts(ctx context.Context, c *Clients, s *Stack, opt DoctorOptions) []
 	online, fs := checkSSM(ctx, c, ids, profileHint(s))
 	out = append(out, fs...)
 	if len(online) > 0 {
-		out = append(out, probeHosts(ctx, c, online, opt)...)
+		out = append(out, probeHosts(ctx, c, online, s.regionFlag(), opt)...)
 	}
 	return out
 }
 
 // profileHint says which instance profile a host needs.
 func profileHint(s *Stack) string {
-	if e := s.Env; e.CrossAccount() && e.HostProfile != "" {
-		return fmt.Sprintf("attach the instance profile %s that the environment's stack creates in account %s", e.HostProfile, e.Account)
+	if e := s.Env; e.Remote() && e.HostProfile != "" {
+		return fmt.Sprintf("attach the instance profile %s that the environment's stack creates in %s", e.HostProfile, Place(e.Account, e.Region))
 	}
 	return "attach one whose role has the host policy " + orOutput(s.HostPolicyARN, s.outputKey(&s.HostPolicyARN)) + " (it includes Systems Manager access)"
 }
@@ -218,8 +218,9 @@ func checkSSM(ctx context.Context, c *Clients, ids []string, hostPolicy string) 
 const probeScript = `if systemctl is-active --quiet codedeploy-agent; then echo agent=running; else echo agent=stopped; fi
 if [ -e /root/.aws/credentials ]; then echo credentials=present; else echo credentials=absent; fi`
 
-// probeHosts runs probeScript on the hosts with Run Command.
-func probeHosts(ctx context.Context, c *Clients, ids []string, opt DoctorOptions) []Finding {
+// probeHosts runs probeScript on the hosts with Run Command; regionFlag is
+// what the AWS CLI needs to look at it.
+func probeHosts(ctx context.Context, c *Clients, ids []string, regionFlag string, opt DoctorOptions) []Finding {
 	const check = "agent"
 	if opt.Poll <= 0 {
 		opt.Poll = 2 * time.Second
@@ -238,12 +239,12 @@ func probeHosts(ctx context.Context, c *Clients, ids []string, opt DoctorOptions
 	}
 	var out []Finding
 	for _, id := range ids {
-		out = append(out, probeResult(ctx, c, deref(cmd.Command.CommandId), id, opt)...)
+		out = append(out, probeResult(ctx, c, deref(cmd.Command.CommandId), id, regionFlag, opt)...)
 	}
 	return out
 }
 
-func probeResult(ctx context.Context, c *Clients, cmdID, id string, opt DoctorOptions) []Finding {
+func probeResult(ctx context.Context, c *Clients, cmdID, id, regionFlag string, opt DoctorOptions) []Finding {
 	const check = "agent"
 	deadline := time.Now().Add(opt.Timeout)
 	for {
@@ -260,7 +261,7 @@ func probeResult(ctx context.Context, c *Clients, cmdID, id string, opt DoctorOp
 			}
 		}
 		if time.Now().After(deadline) {
-			return []Finding{Finding{check, Warn, fmt.Sprintf("the probe %s on %s did not finish within %s: look at it with `aws ssm list-command-invocations --command-id %s --details`", cmdID, id, opt.Timeout, cmdID)}}
+			return []Finding{Finding{check, Warn, fmt.Sprintf("the probe %s on %s did not finish within %s: look at it with `aws ssm list-command-invocations --command-id %s --details%s`", cmdID, id, opt.Timeout, cmdID, regionFlag)}}
 		}
 		select {
 		case <-ctx.Done():
@@ -317,13 +318,13 @@ func checkSettings(ctx context.Context, c *Clients, s *Stack) []Finding {
 	}
 	have, err := settingNames(ctx, c, path)
 	if err != nil {
-		return []Finding{fail(check, "cannot list the parameters under %s: %v", path, err)}
+		return []Finding{fail(check, "cannot list the parameters under %s%s: %v", path, s.inRegion(), err)}
 	}
 	required := strings.Fields(vars["REQUIRED_SETTINGS"])
 	var out2 []Finding
 	for _, name := range required {
 		if !have[name] {
-			out2 = append(out2, fail(check, "required setting %s is missing: aws ssm put-parameter --name %s%s --type SecureString --value '...'", name, path, name))
+			out2 = append(out2, fail(check, "required setting %s is missing%s: aws ssm put-parameter --name %s%s --type SecureString --value '...'%s", name, s.inRegion(), path, name, s.regionFlag()))
 		}
 	}
 	if len(out2) > 0 {
@@ -331,11 +332,11 @@ func checkSettings(ctx context.Context, c *Clients, s *Stack) []Finding {
 	}
 	if len(required) == 0 {
 		if len(have) == 0 {
-			return []Finding{{check, Warn, fmt.Sprintf("no parameters under %s: the app starts with no settings; add them with `aws ssm put-parameter --name %sNAME ...`", path, path)}}
+			return []Finding{{check, Warn, fmt.Sprintf("no parameters under %s%s: the app starts with no settings; add them with `aws ssm put-parameter --name %sNAME ...%s`", path, s.inRegion(), path, s.regionFlag())}}
 		}
-		return []Finding{ok(check, "%d parameter(s) under %s; none is declared required (requiredSettings)", len(have), path)}
+		return []Finding{ok(check, "%d parameter(s) under %s%s; none is declared required (requiredSettings)", len(have), path, s.inRegion())}
 	}
-	return []Finding{ok(check, "%d parameter(s) under %s, the %d required present", len(have), path, len(required))}
+	return []Finding{ok(check, "%d parameter(s) under %s%s, the %d required present", len(have), path, s.inRegion(), len(required))}
 }
 
 // parameterPath is the Parameter Store path of the group's hosts, as the

@@ -17,14 +17,17 @@ import (
 // in the stack's suffix form ("staging-eu" gives DeploymentGroupNameStagingEu).
 type Environment struct {
 	Name string `json:"name"`
-	// Account is the environment's own account when it is not the stack's;
-	// its deployment group, hosts, settings and logs are there.
+	// Account is the environment's own account when it is not the stack's,
+	// and Region its own Region when it is not the stack's (output
+	// DeployRegion<Suffix>): its deployment group, hosts, settings and logs
+	// are there.
 	Account         string `json:"account,omitempty"`
+	Region          string `json:"region,omitempty"`
 	Application     string `json:"application,omitempty"`
 	DeploymentGroup string `json:"deploymentGroup"`
 	HostPolicyARN   string `json:"hostPolicyArn,omitempty"`
 	// HostProfile is the instance profile of an environment in another
-	// account (its target stack creates it).
+	// account or Region (its target stack creates it).
 	HostProfile  string `json:"hostProfile,omitempty"`
 	HostInstance string `json:"hostInstance,omitempty"`
 	LogGroup     string `json:"logGroup,omitempty"`
@@ -34,12 +37,50 @@ type Environment struct {
 // CrossAccount tells whether the environment lives in another account.
 func (e *Environment) CrossAccount() bool { return e != nil && e.Account != "" }
 
+// Remote tells whether the environment lives in another account or Region
+// than the stack, where the stack's own resources are out of its reach.
+func (e *Environment) Remote() bool { return e.CrossAccount() || (e != nil && e.Region != "") }
+
+// Place says where an environment lives when it is not with the stack:
+// "account 222222222222, region eu-central-1", "account 222222222222" or
+// "region eu-central-1"; "" when it is with the stack.
+func Place(account, region string) string {
+	var p []string
+	if account != "" {
+		p = append(p, "account "+account)
+	}
+	if region != "" {
+		p = append(p, "region "+region)
+	}
+	return strings.Join(p, ", ")
+}
+
+// inRegion is " in <region>" for the environment s is selected for when it
+// is in another Region, for messages about its resources; "" otherwise.
+func (s *Stack) inRegion() string {
+	if s.Env == nil || s.Env.Region == "" {
+		return ""
+	}
+	return " in " + s.Env.Region
+}
+
+// regionFlag is the --region an AWS CLI command needs for the environment's
+// resources; "" when the user's (the stack's) Region is theirs.
+func (s *Stack) regionFlag() string {
+	if s.Env == nil || s.Env.Region == "" {
+		return ""
+	}
+	return " --region " + s.Env.Region
+}
+
 // Output is one output of a stack.
 type Output struct{ Key, Value, Description string }
 
 // groupDescription is how the stack describes an environment's deployment
 // group output: "CodeDeploy deployment group of staging", with
-// " (account 222222222222)" for an environment in another account.
+// " (account 222222222222)", " (account 222222222222, region eu-central-1)"
+// or " (region eu-central-1)" for an environment elsewhere. The Region is
+// read from the DeployRegion<Suffix> output, not from here.
 var (
 	groupDescription = regexp.MustCompile(`group of ([a-z][a-z0-9-]*)(?: \((.*)\))?$`)
 	accountOf        = regexp.MustCompile(`\baccount (\d{12})\b`)
@@ -68,6 +109,7 @@ func EnvironmentsOf(outputs []Output) []Environment {
 		for key, field := range map[string]*string{
 			"DeployApplicationName": &e.Application, "HostPolicyArn": &e.HostPolicyARN,
 			"HostProfileName": &e.HostProfile, "HostInstanceId": &e.HostInstance, "AppLogGroupName": &e.LogGroup,
+			"DeployRegion": &e.Region,
 		} {
 			*field = byKey[key+suffix].Value
 		}
@@ -170,8 +212,8 @@ func (s *Stack) with(e Environment) *Stack {
 	out.Env = &e
 	out.Application, out.DeploymentGroup, out.HostPolicyARN = e.Application, e.DeploymentGroup, e.HostPolicyARN
 	// A stack made before each environment had its own log group keeps the
-	// one of the stack, which is of no use in another account.
-	if e.LogGroup != "" || e.CrossAccount() {
+	// one of the stack, which is of no use in another account or Region.
+	if e.LogGroup != "" || e.Remote() {
 		out.LogGroup = e.LogGroup
 	}
 	return &out

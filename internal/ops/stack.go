@@ -52,7 +52,7 @@ var perEnvironment = map[string]bool{"DeployApplicationName": true, "DeploymentG
 func (s *Stack) outputKey(field *string) string {
 	for k, f := range s.outputFields() {
 		if f == field {
-			if perEnvironment[k] && (k != "AppLogGroupName" || s.Env.CrossAccount()) {
+			if perEnvironment[k] && (k != "AppLogGroupName" || s.Env.Remote()) {
 				return s.Env.outputKey(k)
 			}
 			return k
@@ -87,8 +87,22 @@ func LoadStack(ctx context.Context, c *Clients, name string) (*Stack, error) {
 		}
 	}
 	s.Environments = EnvironmentsOf(outputs)
+	for i := range s.Environments {
+		if s.Environments[i].Region == region {
+			s.Environments[i].Region = "" // the stack's own: no other Region
+		}
+	}
 	orderByPipeline(ctx, c, s.Pipeline, s.Environments)
 	return s, nil
+}
+
+// EnvironmentRegion is the Region of the environment s is selected for: its
+// own, else the stack's.
+func (s *Stack) EnvironmentRegion() string {
+	if s.Env != nil && s.Env.Region != "" {
+		return s.Env.Region
+	}
+	return s.Region
 }
 
 // require fails when the stack lacks one of the outputs a command needs,

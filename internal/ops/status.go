@@ -25,17 +25,20 @@ type EnvironmentStatus struct {
 	// Name is empty for a stack without environments.
 	Name    string          `json:"name,omitempty"`
 	Account string          `json:"account,omitempty"`
+	Region  string          `json:"region,omitempty"`
 	Group   string          `json:"deploymentGroup"`
 	Hosts   []HostStatus    `json:"hosts"`
 	Last    *DeploymentInfo `json:"lastDeployment,omitempty"`
 	// Problem says why the environment could not be read (another account
-	// the credentials do not reach); the other fields are then empty.
+	// or Region the credentials do not reach); the other fields are then
+	// empty.
 	Problem string `json:"problem,omitempty"`
 }
 
 // Reach returns the clients that reach an environment's deployments, hosts
-// and logs: c itself in the stack's account; for an environment in another
-// account, clients of that account, or an error saying how to get them.
+// and logs: c itself in the stack's account and Region; for an environment
+// in another account or Region, clients of that account in that Region, or
+// an error saying how to get them.
 type Reach func(ctx context.Context, env *Stack) (*Clients, error)
 
 // PipelineStatus is the last execution and each stage's latest state.
@@ -124,15 +127,15 @@ func (s *Stack) each() []*Stack {
 func environmentStatus(ctx context.Context, c *Clients, s *Stack, reach Reach) (EnvironmentStatus, error) {
 	es := EnvironmentStatus{Group: s.DeploymentGroup, Hosts: []HostStatus{}}
 	if s.Env != nil {
-		es.Name, es.Account = s.Env.Name, s.Env.Account
+		es.Name, es.Account, es.Region = s.Env.Name, s.Env.Account, s.Env.Region
 	}
 	if err := s.require(&s.Application, &s.DeploymentGroup); err != nil {
 		return es, err
 	}
-	// Another account's failures are the environment's problem, not the
-	// whole status's: the other environments still show.
+	// Another account's or Region's failures are the environment's problem,
+	// not the whole status's: the other environments still show.
 	problem := func(err error) (EnvironmentStatus, error) {
-		if !s.Env.CrossAccount() {
+		if !s.Env.Remote() {
 			return es, err
 		}
 		es.Problem = err.Error()
