@@ -586,3 +586,32 @@ func TestEnvDeployRegionOfTheStacksOwn(t *testing.T) {
 		}
 	}
 }
+
+func TestEnvInAnotherRegionNotThere(t *testing.T) {
+	w := newWorld(t)
+	w.stackOf(envOutputs(otherRegion))
+	w.storage()
+	w.envPipelineInMoto()
+	w.group(w.c, stagingApp, stagingGroup, "web-staging")
+	b := w.release("1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+	w.hostTargets(w.deployIn(w.c, stagingApp, stagingGroup, b, succeeded(1)), map[string]string{"i-0sta": "Succeeded"})
+	// Production's group, log group and host only in the stack's Region.
+	w.decoy(otherRegion, b)
+	w.fillPipelineGaps(map[string]stageRun{"Source": {status: "Succeeded"}}, b.commit, "Cache")
+	w.fillMissingGroupGap()
+
+	missing := "deployment group web-production of application web (stack outputs DeploymentGroupNameProduction, DeployApplicationNameProduction) does not exist in region " + prodRegion + ": was it deleted outside CloudFormation?"
+	out, stderr, code := shipline(t, "status")
+	if want := "Environment production (region " + prodRegion + "): deployment group web-production\n  not read: " + missing + "\n"; code != 0 || !strings.Contains(out, want) || !strings.Contains(out, "i-0sta  1111111") {
+		t.Errorf("status: exit %d, stderr %q:\n%s\nwant staging's host and %q", code, stderr, out, want)
+	}
+	for _, tc := range []struct{ args, want []string }{
+		{[]string{"releases", "--env", "production"}, []string{missing}},
+		{[]string{"logs", "--env", "production"}, []string{"log group " + prodLogs + " (stack output AppLogGroupNameProduction) does not exist in region " + prodRegion + ": "}},
+	} {
+		out, stderr, code := shipline(t, tc.args...)
+		if want := "shipline " + tc.args[0] + ": " + tc.want[0]; code != 1 || out != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and the one line %q", tc.args, code, out, stderr, want)
+		}
+	}
+}

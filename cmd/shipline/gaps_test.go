@@ -77,6 +77,20 @@ func (w *world) fillDeploymentGaps() {
 	})
 }
 
+// fillMissingGroupGap makes ListDeployments fail, as on AWS, for an
+// application or group that does not exist (moto 5.2 lists no deployments).
+// Not in every world: a forwarded call is not signed again, so it fails
+// where moto checks signatures (EnforceAuth).
+func (w *world) fillMissingGroupGap() {
+	w.gap.HandleCaller(codedeployTarget+"ListDeployments", func(auth string, body map[string]any) (any, error) {
+		if _, err := w.gap.ForwardAs(auth, codedeployTarget+"GetDeploymentGroup", map[string]any{
+			"applicationName": body["applicationName"], "deploymentGroupName": body["deploymentGroupName"]}); err != nil {
+			return nil, err
+		}
+		return w.gap.ForwardAs(auth, codedeployTarget+"ListDeployments", body)
+	})
+}
+
 // applyState puts the scripted state on a deployment moto returned; advance
 // moves to the next scripted state (each GetDeployment is one look).
 func (w *world) applyState(d map[string]any, advance bool) {

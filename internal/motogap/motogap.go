@@ -4,8 +4,9 @@
 // unchanged. What moto 5.2 lacks, and tests register here:
 //
 //   - CodeDeploy: deployments stay "Created" forever (no progression, no
-//     instances), and ListDeploymentTargets / BatchGetDeploymentTargets are
-//     not implemented;
+//     instances), ListDeploymentTargets / BatchGetDeploymentTargets are not
+//     implemented, and ListDeployments lists nothing, without an error, for
+//     an application or group that does not exist;
 //   - CodePipeline: GetPipelineState and ListPipelineExecutions are not
 //     implemented, and GetPipeline writes its metadata times as strings;
 //   - CodeConnections: not implemented at all;
@@ -130,7 +131,8 @@ func (s *Server) Forward(service, op string, body any) (map[string]any, error) {
 }
 
 // ForwardAs is Forward with the caller's Authorization header, so that moto
-// answers in the caller's account.
+// answers in the caller's account and Region. An AWS error moto answers
+// with is an *Error, which a handler may return as it is.
 func (s *Server) ForwardAs(auth, op string, body any) (map[string]any, error) {
 	data, err := json.Marshal(body)
 	if err != nil {
@@ -153,6 +155,14 @@ func (s *Server) ForwardAs(auth, op string, body any) (map[string]any, error) {
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
+		// moto's own AWS error goes back to the caller as it is.
+		var e struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(raw, &e) == nil && e.Type != "" {
+			return nil, &Error{Status: resp.StatusCode, Code: e.Type, Msg: e.Message}
+		}
 		return nil, fmt.Errorf("moto %s: %s: %s", op, resp.Status, raw)
 	}
 	var out map[string]any

@@ -86,7 +86,7 @@ func checkConnection(ctx context.Context, c *Clients, s *Stack) Finding {
 func targets(ctx context.Context, c *Clients, s *Stack) ([]ec2types.Instance, string, error) {
 	g, err := c.CodeDeploy.GetDeploymentGroup(ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: &s.Application, DeploymentGroupName: &s.DeploymentGroup})
 	if err != nil {
-		return nil, "", explain(err)
+		return nil, "", groupError(s, err)
 	}
 	info := g.DeploymentGroupInfo
 	var filters [][]ec2types.Filter

@@ -64,6 +64,16 @@ func (s *Stack) inRegion() string {
 	return " in " + s.Env.Region
 }
 
+// elsewhere is " in account 222222222222, region eu-central-1" (or the one
+// of the two that applies) for the environment s is selected for when it is
+// not with the stack, for messages about resources not found there.
+func (s *Stack) elsewhere() string {
+	if s.Env == nil || !s.Env.Remote() {
+		return ""
+	}
+	return " in " + Place(s.Env.Account, s.Env.Region)
+}
+
 // regionFlag is the --region an AWS CLI command needs for the environment's
 // resources; "" when the user's (the stack's) Region is theirs.
 func (s *Stack) regionFlag() string {

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -22,7 +23,7 @@ func deployments(ctx context.Context, c *Clients, s *Stack) ([]types.DeploymentI
 	for p.HasMorePages() && len(ids) < historyLimit*4 {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, explain(err)
+			return nil, groupError(s, err)
 		}
 		ids = append(ids, page.Deployments...)
 	}
@@ -41,6 +42,17 @@ func deployments(ctx context.Context, c *Clients, s *Stack) ([]types.DeploymentI
 		all = all[:historyLimit]
 	}
 	return all, nil
+}
+
+// groupError names the deployment group that is not where the stack's
+// outputs say, and where it was looked for.
+func groupError(s *Stack, err error) error {
+	switch errorCode(err) {
+	case "ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException":
+		return fmt.Errorf("deployment group %s of application %s (stack outputs %s, %s) does not exist%s: was it deleted outside CloudFormation?",
+			s.DeploymentGroup, s.Application, s.outputKey(&s.DeploymentGroup), s.outputKey(&s.Application), s.elsewhere())
+	}
+	return explain(err)
 }
 
 func timeOf(t *time.Time) time.Time {

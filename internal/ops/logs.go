@@ -40,7 +40,7 @@ func Logs(ctx context.Context, c *Clients, s *Stack, opt LogOptions, emit func(L
 	for {
 		newest, err := readLogs(ctx, c, s.LogGroup, start, opt.Filter, seen, emit)
 		if errors.Is(err, errNoLogGroup) {
-			return fmt.Errorf("log group %s (stack output %s) does not exist%s: was it deleted outside CloudFormation?", s.LogGroup, s.outputKey(&s.LogGroup), s.inRegion())
+			return fmt.Errorf("log group %s (stack output %s) does not exist%s: was it deleted outside CloudFormation?", s.LogGroup, s.outputKey(&s.LogGroup), s.elsewhere())
 		}
 		if err != nil {
 			return err
