@@ -25,15 +25,16 @@ func logScenario(t *testing.T, name, endpoint string) (*scenario, string) {
 	return s, "/shipline/" + s.app + "/production"
 }
 
-// createLogGroup creates group in the emulator, as the stack does, for the
-// scenario's time.
+// createLogGroup creates group in the emulator, in the environment's Region,
+// as the stack does, for the scenario's time.
 func (s *scenario) createLogGroup(group string) {
 	s.t.Helper()
-	if _, err := s.eng.moto.JSON("logs", "Logs_20140328.CreateLogGroup", map[string]string{"logGroupName": group}); err != nil {
+	region := s.region
+	if _, err := s.eng.moto.JSONIn(region, "logs", "Logs_20140328.CreateLogGroup", map[string]string{"logGroupName": group}); err != nil {
 		s.t.Fatal(err)
 	}
 	s.t.Cleanup(func() {
-		_, _ = s.eng.moto.JSON("logs", "Logs_20140328.DeleteLogGroup", map[string]string{"logGroupName": group})
+		_, _ = s.eng.moto.JSONIn(region, "logs", "Logs_20140328.DeleteLogGroup", map[string]string{"logGroupName": group})
 	})
 }
 
@@ -43,7 +44,8 @@ type logEvent struct {
 	Message       string `json:"message"`
 }
 
-// logEvents are the events of group in the emulator's CloudWatch Logs.
+// logEvents are the events of group in the emulator's CloudWatch Logs, in
+// the environment's Region.
 func (s *scenario) logEvents(group string) ([]logEvent, error) {
 	var all []logEvent
 	token := ""
@@ -52,7 +54,7 @@ func (s *scenario) logEvents(group string) ([]logEvent, error) {
 		if token != "" {
 			req["nextToken"] = token
 		}
-		body, err := s.eng.moto.JSON("logs", "Logs_20140328.FilterLogEvents", req)
+		body, err := s.eng.moto.JSONIn(s.region, "logs", "Logs_20140328.FilterLogEvents", req)
 		if err != nil {
 			return nil, err
 		}

@@ -27,6 +27,7 @@ type scenario struct {
 	name      string
 	app       string // the app name: compose project, /opt/<app>, image repository
 	paramPath string // /<app>/
+	region    string // Region of the environment's parameters and log group
 	httpPort  int
 	dir       string
 	host      *agentsim.Host
@@ -54,7 +55,7 @@ var testSettings = map[string]string{
 func newScenario(t *testing.T, name string) *scenario {
 	t.Helper()
 	eng := requireEngine(t)
-	s := &scenario{t: t, eng: eng, name: name, app: "sl-" + name, dir: t.TempDir()}
+	s := &scenario{t: t, eng: eng, name: name, app: "sl-" + name, dir: t.TempDir(), region: testRegion}
 	s.paramPath = "/" + s.app + "/"
 	s.httpPort = freePort(t)
 	s.fig = figures.add(name)
@@ -94,8 +95,24 @@ func (s *scenario) putParameter(rel, value string) {
 	if strings.Contains(strings.ToLower(rel), "password") {
 		typ = "SecureString"
 	}
-	if err := s.eng.moto.PutParameter(s.paramPath+rel, typ, value); err != nil {
+	if err := s.eng.moto.PutParameterIn(s.region, s.paramPath+rel, typ, value); err != nil {
 		s.t.Fatal(err)
+	}
+}
+
+// moveTo puts the environment in another Region than the build's: its
+// parameters move there, and the log groups it creates from then on are
+// there.
+func (s *scenario) moveTo(region string) {
+	s.t.Helper()
+	for rel := range s.params {
+		if err := s.eng.moto.DeleteParameterIn(s.region, s.paramPath+rel); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	s.region = region
+	for rel, v := range s.params {
+		s.putParameter(rel, v)
 	}
 }
 
@@ -155,7 +172,7 @@ func (s *scenario) cleanup() {
 		}
 	}
 	for k := range s.params {
-		_ = s.eng.moto.DeleteParameter(s.paramPath + k)
+		_ = s.eng.moto.DeleteParameterIn(s.region, s.paramPath+k)
 	}
 }
 
