@@ -551,7 +551,7 @@ func TestEnvInAnotherRegion(t *testing.T) {
 			// Doctor: production's hosts and settings in its Region.
 			host := w.hostIn(e.prod, "web-production", false)
 			w.buildProjectWith(map[string]string{"PARAMETER_PATH": "/web/", "REQUIRED_SETTINGS": "DATABASE_URL",
-				"PARAMETER_PATHS": stagingGroup + "=/web/staging/ " + prodGroup + "=/web/production/"})
+				"PARAMETER_PATHS": stagingGroup + "=/web/staging/ " + prodGroup + "=/web/production/", "REGIONS": prodGroup + "=" + prodRegion})
 			_, err := e.prod.SSM.PutParameter(w.ctx, &ssm.PutParameterInput{Name: aws.String("/web/production/DATABASE_URL"), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString})
 			w.must(err)
 			w.fillDoctorGaps("AVAILABLE", []string{host}, map[string]string{host: "agent=running\ncredentials=absent\n"})
@@ -612,6 +612,20 @@ func TestEnvInAnotherRegionNotThere(t *testing.T) {
 		out, stderr, code := shipline(t, tc.args...)
 		if want := "shipline " + tc.args[0] + ": " + tc.want[0]; code != 1 || out != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and the one line %q", tc.args, code, out, stderr, want)
+		}
+	}
+
+	// Doctor: the group is not there, and a build without production's
+	// Region in REGIONS would have its hosts read their settings in the
+	// stack's Region.
+	w.buildProjectWith(map[string]string{"PARAMETER_PATH": "/web/", "PARAMETER_PATHS": prodGroup + "=/web/production/"})
+	out, _, code = shipline(t, "doctor", "--env", "production", "--poll", "10ms")
+	for _, want := range []string{
+		"fail  hosts        cannot list the deployment targets: " + missing,
+		"fail  settings     the hosts of web-production read their settings in us-east-1 (the build's, with no pair in REGIONS of build project web-build), not in " + prodRegion + " where the environment is: deploy the stack again with this version (`cdk deploy`)",
+	} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("doctor: exit %d, no %q in:\n%s", code, want, out)
 		}
 	}
 }

@@ -312,9 +312,18 @@ func checkSettings(ctx context.Context, c *Clients, s *Stack) []Finding {
 	for _, v := range out.Projects[0].Environment.EnvironmentVariables {
 		vars[deref(v.Name)] = deref(v.Value)
 	}
-	path := parameterPath(vars, s.DeploymentGroup)
+	path := groupValue(vars["PARAMETER_PATHS"], s.DeploymentGroup, vars["PARAMETER_PATH"])
 	if path == "" {
 		return []Finding{fail(check, "build project %s has no PARAMETER_PATH variable: deploy the stack again", s.BuildProject)}
+	}
+	// The hosts read them in their group's Region (REGIONS), else the build's.
+	region, from := groupValue(vars["REGIONS"], s.DeploymentGroup, ""), "its pair in REGIONS"
+	if region == "" {
+		region, from = s.Region, "the build's, with no pair in REGIONS"
+	}
+	if region != s.EnvironmentRegion() {
+		return []Finding{fail(check, "the hosts of %s read their settings in %s (%s of build project %s), not in %s where the environment is: deploy the stack again with this version (`cdk deploy`)",
+			s.DeploymentGroup, region, from, s.BuildProject, s.EnvironmentRegion())}
 	}
 	have, err := settingNames(ctx, c, path)
 	if err != nil {
@@ -339,16 +348,15 @@ func checkSettings(ctx context.Context, c *Clients, s *Stack) []Finding {
 	return []Finding{ok(check, "%d parameter(s) under %s%s, the %d required present", len(have), path, s.inRegion(), len(required))}
 }
 
-// parameterPath is the Parameter Store path of the group's hosts, as the
-// host finds it: its pair in PARAMETER_PATHS ("<group>=<path> ..."), else
-// PARAMETER_PATH.
-func parameterPath(vars map[string]string, group string) string {
-	for _, pair := range strings.Fields(vars["PARAMETER_PATHS"]) {
-		if g, path, ok := strings.Cut(pair, "="); ok && g == group {
-			return path
+// groupValue is the group's value in pairs ("<group>=<value> ...", as
+// PARAMETER_PATHS and REGIONS of the build), else def: what the host picks.
+func groupValue(pairs, group, def string) string {
+	for _, pair := range strings.Fields(pairs) {
+		if g, v, ok := strings.Cut(pair, "="); ok && g == group {
+			return v
 		}
 	}
-	return vars["PARAMETER_PATH"]
+	return def
 }
 
 // settingNames returns the variable names the host derives from the

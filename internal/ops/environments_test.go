@@ -97,11 +97,11 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-func TestParameterPath(t *testing.T) {
-	vars := map[string]string{"PARAMETER_PATH": "/web/", "PARAMETER_PATHS": "web-staging=/web/staging/ web-production=/web/production/"}
-	for group, want := range map[string]string{"web-production": "/web/production/", "web-staging": "/web/staging/", "other": "/web/"} {
-		if got := parameterPath(vars, group); got != want {
-			t.Errorf("parameterPath(%s) = %s, want %s", group, got, want)
+func TestGroupValue(t *testing.T) {
+	pairs := "web-staging=/web/staging/ web-production=/web/production/"
+	for group, want := range map[string]string{"web-production": "/web/production/", "web-staging": "/web/staging/", "other": "/web/", "web": "/web/"} {
+		if got := groupValue(pairs, group, "/web/"); got != want {
+			t.Errorf("groupValue(%s) = %s, want %s", group, got, want)
 		}
 	}
 }
