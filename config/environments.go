@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ type Environment struct {
 	Name string
 	// Account is the environment's AWS account; empty: the pipeline's.
 	Account string
+	// Region is the environment's AWS Region; empty: the pipeline's.
+	Region string
 	// DeployTagValues select tagged instances (tag key deployTagKey).
 	DeployTagValues []string
 	// AutoScalingGroupName targets an existing Auto Scaling group.
@@ -48,7 +51,7 @@ type Environment struct {
 
 // environmentKeys are the keys of an environment object, in reference order.
 var environmentKeys = []string{
-	"name", "account", "deployTagValues", "autoScalingGroupName", "targetGroupArn", "loadBalancerArn", "managedHost",
+	"name", "account", "region", "deployTagValues", "autoScalingGroupName", "targetGroupArn", "loadBalancerArn", "managedHost",
 	"deploymentConfig", "minHealthyHosts", "agentInstall", "parameterPath", "approval", "alarms",
 	"url", "checkAttempts", "checkIntervalSeconds", "checkCommand",
 }
@@ -145,15 +148,12 @@ func (b *builder) environments() []error {
 		}
 		for _, k := range sortedKeys(m) {
 			if !slices.Contains(environmentKeys, k) {
-				want := "one of " + strings.Join(environmentKeys, ", ")
-				if k == "region" {
-					want = "no region: every environment deploys in the pipeline's Region (top-level region)"
-				}
-				errs = append(errs, bad(at(k), m[k], "%s", want))
+				errs = append(errs, bad(at(k), m[k], "one of %s", strings.Join(environmentKeys, ", ")))
 			}
 		}
 		str("name", &e.Name)
 		str("account", &e.Account)
+		str("region", &e.Region)
 		strs("deployTagValues", &e.DeployTagValues)
 		str("autoScalingGroupName", &e.AutoScalingGroupName)
 		str("targetGroupArn", &e.TargetGroupArn)
@@ -210,7 +210,7 @@ func (b *builder) environments() []error {
 func checkEnvironments(c *Config) []error {
 	var p problems
 	seen := map[string]bool{}
-	crossAccount := false
+	crossAccount, otherRegion := false, false
 	for i, e := range c.Environments {
 		at := func(k string) string { return fmt.Sprintf("environments[%d].%s", i, k) }
 		switch {
@@ -229,6 +229,9 @@ func checkEnvironments(c *Config) []error {
 			if e.Account != c.Account {
 				crossAccount = true
 			}
+		}
+		if checkEnvironmentRegion(&p, c, i, e) {
+			otherRegion = true
 		}
 		for _, v := range e.DeployTagValues {
 			if err := validTag(at("deployTagValues"), v, 1, 256, false); err != nil {
@@ -293,16 +296,62 @@ func checkEnvironments(c *Config) []error {
 			p.add(bad(at("checkCommand"), e.CheckCommand, "no value without url: the command runs against the environment's URL"))
 		}
 	}
-	if crossAccount && !reAccount.MatchString(c.Account) {
+	switch {
+	case crossAccount && !reAccount.MatchString(c.Account):
 		p.add(bad("account", c.Account, "the pipeline's 12-digit account id: an environment in another account must know whom to trust"))
+	case otherRegion && !reAccount.MatchString(c.Account):
+		p.add(bad("account", c.Account, "the pipeline's 12-digit account id: an environment in another Region gets stacks of its own in that account"))
 	}
 	if c.Region != "" && !envRegions.MatchString(c.Region) {
 		p.add(bad("region", c.Region, "an AWS Region such as eu-west-1"))
 	}
-	if c.Account != "" && !reAccount.MatchString(c.Account) && !crossAccount {
+	if c.Account != "" && !reAccount.MatchString(c.Account) && !crossAccount && !otherRegion {
 		p.add(bad("account", c.Account, "a 12-digit AWS account id"))
 	}
 	return p
+}
+
+// checkEnvironmentRegion checks environment i's region and the regional
+// values that must agree with it; it tells whether the environment is in
+// another Region than the pipeline.
+func checkEnvironmentRegion(p *problems, c *Config, i int, e Environment) bool {
+	at := func(k string) string { return fmt.Sprintf("environments[%d].%s", i, k) }
+	if e.Region != "" && !envRegions.MatchString(e.Region) {
+		p.add(bad(at("region"), e.Region, "an AWS Region such as eu-central-1"))
+		return false
+	}
+	other := e.Region != "" && e.Region != c.Region
+	region := cmp.Or(e.Region, c.Region)
+	switch {
+	case other && c.Region == "":
+		p.add(bad("region", c.Region, "the pipeline's Region, e.g. us-east-1: %s is %s, and a deployment in another Region needs to know the pipeline's", at("region"), e.Region))
+	case other && partitionOf(e.Region) != partitionOf(c.Region):
+		p.add(bad(at("region"), e.Region, "a Region of partition %s, as the pipeline's %s is: CodePipeline deploys within one partition", partitionOf(c.Region), c.Region))
+	}
+	if other && e.ManagedHost {
+		p.add(bad(at("managedHost"), true, "false for an environment in another Region: the managed host is created in the pipeline's Region"))
+	}
+	if region == "" {
+		return other
+	}
+	for _, kv := range [][2]string{{"targetGroupArn", e.TargetGroupArn}, {"loadBalancerArn", e.LoadBalancerArn}} {
+		if a, ok := parseArn(kv[1]); ok && a.region != region {
+			p.add(bad(at(kv[0]), kv[1], "an ARN in %s, the environment's Region: CodeDeploy uses the load balancer of the Region it deploys in", region))
+		}
+	}
+	return other
+}
+
+// partitionOf is the partition of a Region name.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	default:
+		return "aws"
+	}
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -15,7 +15,7 @@ func TestEnvironmentsDefaults(t *testing.T) {
 		"appName": "web", "account": "111111111111", "region": "eu-west-1",
 		"deploymentConfig": "HalfAtATime",
 		"environments": `[{"name":"staging","url":"https://staging.example.com/health"},
-			{"name":"production","account":"222222222222","autoScalingGroupName":"web-prod","approval":true,"minHealthyHosts":"75%","agentInstall":"never"}]`,
+			{"name":"production","account":"222222222222","region":"eu-central-1","autoScalingGroupName":"web-prod","approval":true,"minHealthyHosts":"75%","agentInstall":"never"}]`,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +38,8 @@ func TestEnvironmentsDefaults(t *testing.T) {
 		{"production agent", prod.AgentInstall, serverdeploy.AgentNever},
 		{"production approval", prod.Approval, true},
 		{"production account", prod.Account, "222222222222"},
+		{"production region", prod.Region, "eu-central-1"},
+		{"staging region", staging.Region, ""},
 	} {
 		if toJSON(c.got) != toJSON(c.want) {
 			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
