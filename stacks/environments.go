@@ -32,6 +32,8 @@ type Environment struct {
 	Name string
 	// Account is the environment's AWS account; empty: the pipeline's.
 	Account string
+	// Region is the environment's AWS Region; empty: the pipeline's.
+	Region string
 	// Targets: tagged instances (TagKey with any of TagValues), an existing
 	// Auto Scaling group, or a managed host (found by its tag).
 	TagKey               string
@@ -63,7 +65,41 @@ func (e Environment) crossAccount(pipelineAccount *string) bool {
 	return e.Account != "" && (*awscdk.Token_IsUnresolved(pipelineAccount) || e.Account != *pipelineAccount)
 }
 
-// Names of the resources an environment in another account has: the
+// crossRegion tells whether e deploys into another Region than the
+// pipeline's.
+func (e Environment) crossRegion(pipelineRegion *string) bool {
+	return e.Region != "" && (*awscdk.Token_IsUnresolved(pipelineRegion) || e.Region != *pipelineRegion)
+}
+
+// remote tells whether e's resources live in a target stack of their own:
+// e is in another account or Region than the pipeline.
+func (s *PipelineStack) remote(e Environment) bool {
+	return e.crossAccount(s.Account()) || e.crossRegion(s.Region())
+}
+
+// accountOf is the account of e: its own, else the pipeline's.
+func (s *PipelineStack) accountOf(e Environment) string {
+	if e.Account != "" {
+		return e.Account
+	}
+	return *s.Account()
+}
+
+// where describes the account and Region of a remote e, as the outputs'
+// descriptions (and the shipline command) read them: "account
+// 222222222222, region eu-central-1".
+func (s *PipelineStack) where(e Environment) string {
+	var parts []string
+	if e.crossAccount(s.Account()) {
+		parts = append(parts, "account "+e.Account)
+	}
+	if e.crossRegion(s.Region()) {
+		parts = append(parts, "region "+e.Region)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Names of the resources an environment in another account or Region has: the
 // pipeline's stack refers to them by these names.
 func targetNames(appName string, e Environment) (application, group, deployRole, hostRole string) {
 	prefix := appName + "-" + e.Name
@@ -96,7 +132,7 @@ type EnvironmentResources struct {
 	HostAccess *serverdeploy.HostAccess
 	// Host is the environment's managed host, if any.
 	Host *apphost.Host
-	// Target is the stack of an environment in another account.
+	// Target is the stack of an environment in another account or Region.
 	Target *TargetStack
 	// AppLogs receives the containers' logs of the environment's hosts
 	// (output AppLogGroupName<Suffix>); nil for another account, whose
@@ -110,6 +146,8 @@ type EnvironmentResources struct {
 	group        awscodedeploy.IServerDeploymentGroup
 	path         string
 	logGroupName *string
+	region       *string
+	deployRole   awsiam.IRole
 }
 
 // environmentGroups makes each environment's deployment group: in this
@@ -119,25 +157,29 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 	out := make([]*releasepipeline.Environment, len(envs))
 	s.Environments = make([]*EnvironmentResources, len(envs))
 	for i, e := range envs {
-		res := &EnvironmentResources{path: e.ParameterPath}
+		res := &EnvironmentResources{path: e.ParameterPath, region: s.Region()}
 		s.Environments[i] = res
 		pe := &releasepipeline.Environment{Name: jsii.String(e.Name), Check: e.Check}
 		if e.Approval {
 			pe.Approval = s.Approval
 		}
-		if e.crossAccount(s.Account()) {
+		if s.remote(e) {
 			application, group, deployRole, _ := targetNames(appName, e)
 			res.Target = newTargetStack(s, appName, e)
 			res.logGroupName = jsii.String(targetLogGroupName(appName, e))
+			if e.crossRegion(s.Region()) {
+				res.region = jsii.String(e.Region)
+			}
 			res.group = awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(s, jsii.String("Environment-"+e.Name+"-Group"),
 				&awscodedeploy.ServerDeploymentGroupAttributes{
-					Application:         awscodedeploy.ServerApplication_FromServerApplicationName(s, jsii.String("Environment-"+e.Name+"-Application"), jsii.String(application)),
+					Application:         s.remoteApplication(e, application),
 					DeploymentGroupName: jsii.String(group),
 				})
-			pe.DeployRole = awsiam.Role_FromRoleArn(s, jsii.String("Environment-"+e.Name+"-DeployRole"),
-				jsii.String(crossaccount.RoleArn(e.Account, deployRole)), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+			res.deployRole = awsiam.Role_FromRoleArn(s, jsii.String("Environment-"+e.Name+"-DeployRole"),
+				jsii.String(crossaccount.RoleArn(s.accountOf(e), deployRole)), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+			pe.DeployRole = res.deployRole
 			res.Events = crossaccount.NewReceiver(s, "Environment-"+e.Name+"-Events", &crossaccount.ReceiverProps{
-				TargetAccount:       jsii.String(e.Account),
+				TargetAccount:       jsii.String(s.accountOf(e)),
 				ForwarderRoleName:   jsii.String(forwarderRoleName(appName, e)),
 				Environment:         jsii.String(e.Name),
 				AlarmNames:          targetAlarmNames(appName, e),
@@ -149,9 +191,10 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 			})
 			// The next environment waits while a mirror is in ALARM.
 			pe.Alarms = res.Events.Alarms()
-			// The key policy names the target's roles, which must exist
-			// first: `cdk deploy --all` deploys the target stack before.
-			s.AddStackDependency(res.Target, jsii.String("the artifact key's policy names the roles of "+e.Name))
+			// The deploy action uses the target's roles and group, and the
+			// artifact key's policy names its roles, which must exist first:
+			// `cdk deploy --all` deploys the target stack before.
+			s.AddStackDependency(res.Target, jsii.String("the pipeline deploys with the roles and the deployment group of "+e.Name))
 		} else {
 			scope := constructs.NewConstruct(s, jsii.String("Environment-"+e.Name))
 			res.scope = scope
@@ -167,6 +210,20 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 		out[i] = pe
 	}
 	return out
+}
+
+// remoteApplication is the CodeDeploy application of remote environment e.
+// In another Region it is imported by ARN, whose Region makes CodePipeline
+// run the deploy action there, with the artifact replica of that Region.
+func (s *PipelineStack) remoteApplication(e Environment, name string) awscodedeploy.IServerApplication {
+	id := jsii.String("Environment-" + e.Name + "-Application")
+	if !e.crossRegion(s.Region()) {
+		return awscodedeploy.ServerApplication_FromServerApplicationName(s, id, jsii.String(name))
+	}
+	return awscodedeploy.ServerApplication_FromServerApplicationArn(s, id, s.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("codedeploy"), Account: jsii.String(s.accountOf(e)), Region: jsii.String(e.Region),
+		Resource: jsii.String("application"), ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	}))
 }
 
 // groupProps are the deployment group props of an environment, its
@@ -212,12 +269,12 @@ func (s *PipelineStack) environmentHosts(appName string, envs []Environment, hos
 	for i, e := range envs {
 		res := s.Environments[i]
 		if res.Target != nil {
-			_, _, _, hostRole := targetNames(appName, e)
-			role := awsiam.Role_FromRoleArn(s, jsii.String("Environment-"+e.Name+"-HostRole"),
-				jsii.String(crossaccount.RoleArn(e.Account, hostRole)), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
-			// The deploy bundles only, as HostAccess allows in this account.
-			s.Pipeline.ArtifactBucket().GrantRead(role, jsii.String(serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName())))
-			s.Repository.Repository().GrantPull(role)
+			// In this account the host role's own policy reads the bundles
+			// and pulls the image; another account's needs this side's
+			// bucket, key and repository policies too.
+			if e.crossAccount(s.Account()) {
+				s.admitRemoteRoles(appName, e, res)
+			}
 			continue
 		}
 		res.HostAccess = serverdeploy.NewHostAccess(res.scope, "HostAccess", &serverdeploy.HostAccessProps{
@@ -232,11 +289,36 @@ func (s *PipelineStack) environmentHosts(appName string, envs []Environment, hos
 	}
 }
 
+// admitRemoteRoles admits the roles of e, in another account, to the
+// deploy bundles only (as HostAccess allows in this account) and their key,
+// in the artifact store of e's Region, and the host role to the image
+// repository. The deploy action grants its role the pipeline's own store;
+// a replica's it cannot (see releasepipeline.ArtifactReplica).
+func (s *PipelineStack) admitRemoteRoles(appName string, e Environment, res *EnvironmentResources) {
+	_, _, _, hostRole := targetNames(appName, e)
+	host := awsiam.Role_FromRoleArn(s, jsii.String("Environment-"+e.Name+"-HostRole"),
+		jsii.String(crossaccount.RoleArn(e.Account, hostRole)), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)})
+	bundles := jsii.String(serverdeploy.BundleObjects(*s.Pipeline.BundleArtifact().ArtifactName()))
+	bucket := s.Pipeline.ArtifactBucket()
+	if e.crossRegion(s.Region()) {
+		bucket = s.Replicas[e.Region].Replica.Bucket()
+		bucket.GrantRead(res.deployRole, bundles)
+	}
+	bucket.GrantRead(host, bundles)
+	s.Repository.Repository().GrantPull(host)
+}
+
 // parameterPaths is the PARAMETER_PATHS build variable: "<group>=<path>"
 // pairs, one per environment, so that one build serves every environment
 // (a host finds its path by the group that deploys it).
 func (s *PipelineStack) parameterPaths() *string {
 	return s.groupPairs(func(res *EnvironmentResources) *string { return jsii.String(res.path) })
+}
+
+// regions is the REGIONS build variable: "<group>=<Region>" pairs, so that
+// a host in another Region reads its settings and writes its logs there.
+func (s *PipelineStack) regions() *string {
+	return s.groupPairs(func(res *EnvironmentResources) *string { return res.region })
 }
 
 // groupPairs is a build variable of "<deployment group>=<value>" pairs, one
@@ -260,11 +342,12 @@ func (p *groupPairsProducer) Produce() *string {
 }
 
 // artifactKey encrypts the artifact bucket when an environment is in
-// another account: its policy then admits that account's deploy and host
-// roles, by name.
+// another account and the pipeline's Region: its policy then admits that
+// account's deploy and host roles, by name. (One in another Region reads
+// the replica there.)
 func (s *PipelineStack) artifactKey(envs []Environment, removal awscdk.RemovalPolicy) awskms.IKey {
 	for _, e := range envs {
-		if e.crossAccount(s.Account()) {
+		if e.crossAccount(s.Account()) && !e.crossRegion(s.Region()) {
 			return awskms.NewKey(s, jsii.String("ArtifactKey"), &awskms.KeyProps{
 				Description:       jsii.String("Encrypts the pipeline's artifacts, which deployments in other accounts read"),
 				EnableKeyRotation: jsii.Bool(true),
@@ -286,10 +369,14 @@ func (s *PipelineStack) environmentOutputs(appName string, envs []Environment) {
 		// name and account by the group's description.
 		if res.Target != nil {
 			application, group, _, hostRole := targetNames(appName, e)
-			out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name+" (account "+e.Account+")", jsii.String(group))
-			out("DeployApplicationName", "CodeDeploy application of "+e.Name+" (account "+e.Account+")", jsii.String(application))
-			out("HostProfileName", "Instance profile for the hosts of "+e.Name+" (account "+e.Account+", stack "+*res.Target.StackName()+")", jsii.String(hostRole))
-			out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers of "+e.Name+" (account "+e.Account+", stack "+*res.Target.StackName()+")", res.logGroupName)
+			where := s.where(e)
+			out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name+" ("+where+")", jsii.String(group))
+			out("DeployApplicationName", "CodeDeploy application of "+e.Name+" ("+where+")", jsii.String(application))
+			out("HostProfileName", "Instance profile for the hosts of "+e.Name+" ("+where+", stack "+*res.Target.StackName()+")", jsii.String(hostRole))
+			out("AppLogGroupName", "CloudWatch Logs group of the app's and the proxy's containers of "+e.Name+" ("+where+", stack "+*res.Target.StackName()+")", res.logGroupName)
+			if e.crossRegion(s.Region()) {
+				out("DeployRegion", "AWS Region of "+e.Name+": its deployment group, hosts, settings and logs", jsii.String(e.Region))
+			}
 			continue
 		}
 		out("DeploymentGroupName", "CodeDeploy deployment group of "+e.Name, res.group.DeploymentGroupName())
@@ -343,6 +430,12 @@ func checkEnvironments(s *PipelineStack, envs []Environment) error {
 		if e.crossAccount(s.Account()) && e.ManagedHost {
 			errs = append(errs, fmt.Errorf("%s: a managed host is created in the pipeline's account only, want tags or an Auto Scaling group in account %s", at, e.Account))
 		}
+		if e.Region != "" && (*awscdk.Token_IsUnresolved(s.Region()) || *awscdk.Token_IsUnresolved(s.Account())) {
+			errs = append(errs, fmt.Errorf("%s: Region %s needs the pipeline stack's own account and Region set (StackProps.Env): the environment's stacks are placed by them", at, e.Region))
+		}
+		if e.crossRegion(s.Region()) && e.ManagedHost {
+			errs = append(errs, fmt.Errorf("%s: a managed host is created in the pipeline's Region only, want tags or an Auto Scaling group in %s", at, e.Region))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -355,7 +448,7 @@ func environmentsOf(cfg config.Config) []Environment {
 	out := make([]Environment, len(cfg.Environments))
 	for i, e := range cfg.Environments {
 		env := Environment{
-			Name: e.Name, Account: e.Account,
+			Name: e.Name, Account: e.Account, Region: e.Region,
 			TagKey: cfg.DeployTagKey, TagValues: e.DeployTagValues,
 			AutoScalingGroupName: e.AutoScalingGroupName, ManagedHost: e.ManagedHost,
 			TargetGroupArn: e.TargetGroupArn, LoadBalancerArn: e.LoadBalancerArn,
@@ -363,6 +456,9 @@ func environmentsOf(cfg config.Config) []Environment {
 		}
 		if e.Account == cfg.Account {
 			env.Account = ""
+		}
+		if e.Region == cfg.Region {
+			env.Region = ""
 		}
 		env.DeploymentConfig, env.MinHealthy = deploymentConfig(e.DeploymentConfig)
 		if e.AgentInstall != serverdeploy.AgentNever {

@@ -214,3 +214,36 @@ func compactJSON(v any) string {
 	enc.Encode(v)
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// TestEnvironmentsPlacementMistakes: environments a Go caller builds that
+// the stack cannot place panic at construction with what to change.
+func TestEnvironmentsPlacementMistakes(t *testing.T) {
+	placed := &awscdk.Environment{Account: jsii.String(pipelineAccount), Region: jsii.String("eu-west-1")}
+	for _, c := range []struct {
+		name string
+		env  *awscdk.Environment
+		e    stacks.Environment
+		want string
+	}{
+		{"Region without the stack's", nil, stacks.Environment{Name: "dr", Region: "eu-central-1"},
+			`Environments[0] "dr": Region eu-central-1 needs the pipeline stack's own account and Region set (StackProps.Env)`},
+		{"Account without the stack's", nil, stacks.Environment{Name: "prod", Account: targetAccount},
+			`Environments[0] "prod": Account 222222222222 needs the pipeline stack's own account set`},
+		{"managed host in another Region", placed, stacks.Environment{Name: "dr", Region: "eu-central-1", ManagedHost: true},
+			`Environments[0] "dr": a managed host is created in the pipeline's Region only, want tags or an Auto Scaling group in eu-central-1`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.e.TagKey, c.e.TagValues, c.e.ParameterPath = "App", []string{"web-" + c.e.Name}, "/web/"+c.e.Name+"/"
+			app := cdktest.NewApp(nil)
+			msg := cdktest.MustPanic(t, func() {
+				stacks.NewPipelineStack(app, "Pipeline", &stacks.PipelineStackProps{
+					StackProps:   awscdk.StackProps{Env: c.env},
+					Environments: []stacks.Environment{c.e},
+				})
+			})
+			if !strings.Contains(msg, c.want) {
+				t.Errorf("panic:\n%s\nwant it to say: %s", msg, c.want)
+			}
+		})
+	}
+}

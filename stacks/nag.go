@@ -36,6 +36,15 @@ func ApplyNagSuppressions(s *PipelineStack) {
 		"the approval action publishes to the KMS-encrypted approval topic; SNS needs kms:GenerateDataKey* on that one key (the grant names the key ARN)",
 		"Action::kms:GenerateDataKey*")
 
+	if len(s.Replicas) > 0 {
+		suppress(s.Pipeline, "AwsSolutions-IAM5",
+			"CodePipeline copies the artifacts to its artifact replica in each environment's other Region; object keys are generated per execution, so the object ARN ends in /*",
+			regex(`^Resource::arn:aws(-[a-z]+)*:s3:::[a-z0-9.-]+/\*$`), "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*")
+		suppress(s.Pipeline, "AwsSolutions-IAM5",
+			"the artifact replica's key in another Region: its ARN is unknown in this stack, so the statement allows the keys of that Region only under the replica's alias (kms:ResourceAliases)",
+			regex(`^Resource::arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`), "Action::kms:ReEncrypt*", "Action::kms:GenerateDataKey*")
+	}
+
 	// The build project's role.
 	build := s.Build.Project()
 	suppress(build, "AwsSolutions-IAM5", artifactReason, artifact...)
@@ -196,16 +205,16 @@ func suppressTargetStack(t *TargetStack) {
 			"it needs to describe instances and Auto Scaling groups found by tag at deploy time",
 		regex(`^Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRole$`))
 	const crossAccount = "the pipeline's artifact bucket, its key and its image repository are in the pipeline's account, whose resource policies admit this role by name; " +
-		"their names are generated there and unknown here, so the statement names the account (s3:ResourceAccount, or the account in the ARN) instead"
+		"their names are generated there and unknown here, so the statement names the account (s3:ResourceAccount, or the account in the ARN) and the deploy bundles' keys (*/Bundle/*) instead"
 	roles := t.Roles
 	suppress(roles.DeployRole(), "AwsSolutions-IAM5", crossAccount,
-		regex(`^Resource::arn:<AWS::Partition>:s3:::\*$`), regex(`^Resource::arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`),
+		regex(`^Resource::arn:<AWS::Partition>:s3:::\*$`), regex(`^Resource::arn:<AWS::Partition>:s3:::\*/\*/Bundle/\*$`), regex(`^Resource::arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`),
 		"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*")
 	suppress(roles.DeployRole(), "AwsSolutions-IAM5",
 		"CodePipeline's CodeDeploy action reads the deployment config it deploys with, a predefined one (CodeDeployDefault.*) or the group's own",
 		regex(`^Resource::arn:aws:codedeploy:[a-z0-9-]+:[0-9]{12}:deploymentconfig:\*$`))
 	suppress(roles.HostRole(), "AwsSolutions-IAM5", crossAccount,
-		regex(`^Resource::arn:<AWS::Partition>:s3:::\*$`), regex(`^Resource::arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`),
+		regex(`^Resource::arn:<AWS::Partition>:s3:::\*/\*/Bundle/\*$`), regex(`^Resource::arn:aws:kms:[a-z0-9-]+:[0-9]{12}:key/\*$`),
 		regex(`^Resource::arn:aws:ecr:[a-z0-9-]+:[0-9]{12}:repository/\*$`))
 	suppress(roles.HostRole(), "AwsSolutions-IAM5",
 		"ecr:GetAuthorizationToken (docker login on the host) has no resource-level permissions: AWS requires Resource \"*\"; "+

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
@@ -68,6 +69,9 @@ type PipelineStack struct {
 	// Environments are the resources of each environment, in order; nil
 	// without PipelineStackProps.Environments.
 	Environments []*EnvironmentResources
+	// Replicas are the artifact stores in the environments' other Regions,
+	// by Region; nil when every environment is in the stack's Region.
+	Replicas map[string]*ReplicaStack
 	// DiffRole is set when the config names a diffRoleRepo.
 	DiffRole *diffrole.DiffRole
 	config   config.Config
@@ -173,6 +177,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		s.DeploymentGroup = s.deploymentGroup(cfg)
 	} else {
 		environments = s.environmentGroups(cfg.AppName, envs, s.Approval.Topic())
+		s.Replicas = s.newReplicaStacks(envs)
 	}
 
 	var connection *string
@@ -180,19 +185,23 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		connection = jsii.String(cfg.ConnectionArn)
 	}
 	s.Pipeline = releasepipeline.NewPipeline(s, "ReleasePipeline", &releasepipeline.PipelineProps{
-		Owner:              jsii.String(cfg.GitHubOwner),
-		Repo:               jsii.String(cfg.GitHubRepo),
-		Branch:             jsii.String(cfg.GitHubBranch),
-		ConnectionArn:      connection,
-		BuildProject:       s.Build.Project(),
-		DeploymentGroup:    s.legacyGroup(),
-		Environments:       environments,
-		ArtifactKey:        s.artifactKey(envs, cfg.RemovalPolicy),
-		Approval:           s.Approval,
-		ApprovalPosition:   cfg.ApprovalPosition,
-		ArtifactExpiration: awscdk.Duration_Days(jsii.Number(cfg.ArtifactExpiration.Hours() / 24)),
-		RemovalPolicy:      cfg.RemovalPolicy,
+		Owner:                         jsii.String(cfg.GitHubOwner),
+		Repo:                          jsii.String(cfg.GitHubRepo),
+		Branch:                        jsii.String(cfg.GitHubBranch),
+		ConnectionArn:                 connection,
+		BuildProject:                  s.Build.Project(),
+		DeploymentGroup:               s.legacyGroup(),
+		Environments:                  environments,
+		ArtifactKey:                   s.artifactKey(envs, cfg.RemovalPolicy),
+		CrossRegionReplicationBuckets: s.replicaBuckets(),
+		Approval:                      s.Approval,
+		ApprovalPosition:              cfg.ApprovalPosition,
+		ArtifactExpiration:            awscdk.Duration_Days(jsii.Number(cfg.ArtifactExpiration.Hours() / 24)),
+		RemovalPolicy:                 cfg.RemovalPolicy,
 	})
+	for _, r := range s.Replicas {
+		r.Replica.GrantKeyUse(s.Pipeline.Pipeline().Role())
+	}
 	s.Pipeline.NotifyTopic(s.Approval.Topic())
 	s.ApprovalChannels = s.approvalChannels(cfg)
 
@@ -223,8 +232,9 @@ func (s *PipelineStack) legacyGroup() awscodedeploy.IServerDeploymentGroup {
 }
 
 // buildVariables are the build's variables; with environments, also the
-// Parameter Store path and the app log group of each deployment group
-// (PARAMETER_PATHS, LOG_GROUPS), else the one log group (LOG_GROUP). A
+// Parameter Store path, the app log group and, with an environment in
+// another Region, the Region of each deployment group (PARAMETER_PATHS,
+// LOG_GROUPS, REGIONS), else the one log group (LOG_GROUP). A
 // repository buildspec gets the same names the managed one uses.
 func (s *PipelineStack) buildVariables(cfg config.Config, envs []Environment) *map[string]*awscodebuild.BuildEnvironmentVariable {
 	vars := map[string]*awscodebuild.BuildEnvironmentVariable{
@@ -235,6 +245,9 @@ func (s *PipelineStack) buildVariables(cfg config.Config, envs []Environment) *m
 	if envs != nil {
 		vars["PARAMETER_PATHS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.parameterPaths()}
 		vars["LOG_GROUPS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.logGroups()}
+		if slices.ContainsFunc(envs, func(e Environment) bool { return e.crossRegion(s.Region()) }) {
+			vars["REGIONS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.regions()}
+		}
 	} else {
 		vars["LOG_GROUP"] = &awscodebuild.BuildEnvironmentVariable{Value: s.AppLogs.LogGroupName()}
 	}

@@ -10,14 +10,14 @@ import (
 	"github.com/shipline/shipline/constructs/serverdeploy"
 )
 
-// TargetStack holds what an environment in another account needs there:
-// its CodeDeploy application and deployment group (with their alarms and
-// the agent installation), a deploy role the pipeline's account assumes,
-// the hosts' role, the app log group they write to, and the rules that
-// forward its alarm and deployment events to the pipeline's account.
-// Deploy it into that account (`cdk deploy
-// <pipeline stack>-<environment>`), after `cdk bootstrap --trust` of that
-// account by the pipeline's.
+// TargetStack holds what an environment in another account or Region
+// needs there: its CodeDeploy application and deployment group (with their
+// alarms and the agent installation), a deploy role the pipeline's account
+// assumes, the hosts' role, the app log group they write to, and the rules
+// that forward its alarm and deployment events to the pipeline's account
+// and Region. Deploy it with the pipeline's stack (`cdk deploy --all`);
+// another account must first be bootstrapped with `cdk bootstrap --trust`
+// of the pipeline's account, another Region of any account bootstrapped.
 type TargetStack struct {
 	awscdk.Stack
 	DeploymentGroup *serverdeploy.DeploymentGroup
@@ -37,13 +37,23 @@ type TargetStack struct {
 }
 
 // newTargetStack makes the target stack of environment e beside the
-// pipeline's stack, in e's account and the pipeline's region.
+// pipeline's stack, in e's account and Region (each the pipeline's unless
+// e names its own).
 func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *TargetStack {
 	id := *pipeline.StackName() + "-" + e.Name
 	t := &TargetStack{}
-	env := &awscdk.Environment{Account: jsii.String(e.Account)}
-	if !*awscdk.Token_IsUnresolved(pipeline.Region()) {
+	env := &awscdk.Environment{Account: jsii.String(pipeline.accountOf(e))}
+	switch {
+	case e.Region != "":
+		env.Region = jsii.String(e.Region)
+	case !*awscdk.Token_IsUnresolved(pipeline.Region()):
 		env.Region = pipeline.Region()
+	}
+	// The pipeline's Region, where its bus and repository are, for the
+	// ARNs this stack names there; nil: the same as this stack's.
+	var pipelineRegion *string
+	if e.crossRegion(pipeline.Region()) {
+		pipelineRegion = pipeline.Region()
 	}
 	awscdk.NewStack_Override(t, pipeline.parent, &id, &awscdk.StackProps{
 		Env:         env,
@@ -58,6 +68,7 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 	t.AppLogs = newAppLogs(t, pipeline.config, jsii.String(targetLogGroupName(appName, e)))
 	t.Events = crossaccount.NewForwarder(t, "Events", &crossaccount.ForwarderProps{
 		PipelineAccount:     pipeline.Account(),
+		PipelineRegion:      pipelineRegion,
 		RoleName:            jsii.String(forwarderRoleName(appName, e)),
 		Alarms:              t.DeploymentGroup.Alarms(),
 		ApplicationName:     jsii.String(application),
@@ -65,6 +76,7 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 	})
 	t.Roles = crossaccount.NewTargetRoles(t, "Roles", &crossaccount.TargetRolesProps{
 		PipelineAccount:     pipeline.Account(),
+		PipelineRegion:      pipelineRegion,
 		DeployRoleName:      jsii.String(deployRole),
 		HostRoleName:        jsii.String(hostRole),
 		ApplicationName:     jsii.String(application),
@@ -78,7 +90,7 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 			RoleName:    jsii.String(name),
 			DiffRoleArn: jsii.String(crossaccount.RoleArn(*pipeline.Account(), diffRoleName(appName))),
 		})
-		t.diffReaderArn = crossaccount.RoleArn(e.Account, name)
+		t.diffReaderArn = crossaccount.RoleArn(pipeline.accountOf(e), name)
 		// A literal ARN, which the cdk-diff workflow reads from the
 		// synthesized template.
 		awscdk.NewCfnOutput(t, jsii.String("DiffReadRoleArn"), &awscdk.CfnOutputProps{

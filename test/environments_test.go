@@ -31,6 +31,33 @@ var variantEnvironments = map[string][]stacks.Environment{
 	"chatApprovals":   twoEnvironments(),
 	// Its pull-request diff role reads production's stack too.
 	"twoEnvironmentsDiff": twoEnvironments(),
+	"otherRegions":        otherRegions(),
+}
+
+// The other Regions of variant otherRegions: dr's and production's.
+const (
+	testDRRegion   = "eu-central-1"
+	testProdRegion = "us-east-1"
+)
+
+// otherRegions: staging as in twoEnvironments; dr on tagged hosts of the
+// pipeline's account in another Region, with an alarm of its own; then
+// production, after an approval, in another account and Region, behind an
+// ALB there.
+func otherRegions() []stacks.Environment {
+	envs := twoEnvironments()
+	prod := envs[1]
+	prod.Region = testProdRegion
+	prod.TargetGroupArn = strings.Replace(testProdTargetGroup, "eu-west-1", testProdRegion, 1)
+	prod.LoadBalancerArn = strings.Replace(testLoadBalancer, "eu-west-1", testProdRegion, 1)
+	dr := stacks.Environment{
+		Name: "dr", Region: testDRRegion, TagKey: "App", TagValues: []string{"myapp-dr"},
+		DeploymentConfig: awscodedeploy.ServerDeploymentConfig_ALL_AT_ONCE(),
+		Agent:            &serverdeploy.AgentOptions{Mode: serverdeploy.AgentOnce},
+		ParameterPath:    "/myapp/dr/",
+		Alarms:           []string{"myapp-dr-errors"},
+	}
+	return []stacks.Environment{envs[0], dr, prod}
 }
 
 // twoEnvironments: staging on tagged hosts of the pipeline's account, with

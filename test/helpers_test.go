@@ -9,6 +9,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -68,6 +69,8 @@ var stackVariants = []stackVariant{
 	{"autoScalingGroup", map[string]any{"autoScalingGroupName": "web-asg", "targetGroupArn": testTargetGroup}},
 	{"diffRole", map[string]any{"diffRoleRepo": "acme/infra"}},
 	{"twoEnvironments", nil}, // variantEnvironments
+	// With variantEnvironments too: environments in two other Regions.
+	{"otherRegions", nil},
 	// With variantEnvironments too: production's stack has a role the
 	// diff role assumes to read it.
 	{"twoEnvironmentsDiff", map[string]any{"diffRoleRepo": "acme/infra"}},
@@ -93,6 +96,22 @@ type synthResult struct {
 }
 
 var synthCache = map[string]*synthResult{}
+
+// otherStacks are the variant's stacks beside the pipeline's: the target
+// stacks of environments in other accounts or Regions, and the artifact
+// replicas of other Regions.
+func (r *synthResult) otherStacks() []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, env := range r.pipeline.Environments {
+		if env.Target != nil {
+			out = append(out, env.Target.Stack)
+		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(r.pipeline.Replicas)) {
+		out = append(out, r.pipeline.Replicas[region].Stack)
+	}
+	return out
+}
 
 // synthVariant synthesizes a variant once, with cdk-nag's AwsSolutions
 // checks and the stack's suppressions applied as `-c nag=true` does, and

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -203,39 +204,40 @@ func TestHostReadsOnlyItsOwnSettings(t *testing.T) {
 // its own policy and the bucket policy allow.
 func TestHostReadsOnlyDeployBundles(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, r *synthResult) {
-		bucket := artifactBucketArn(t, r)
 		hosts := environmentHostAccess(t, r)
 		if hosts == nil {
 			what, sts := hostStatements(t, r.tmpl)
-			hosts = []hostAccess{{what: what, identity: sts}}
+			hosts = []hostAccess{{what: what, identity: sts, bucket: artifactBucketArn(t, r)}}
 		}
 		for _, h := range hosts {
-			checkReadsOnlyBundles(t, bucket, h)
+			checkReadsOnlyBundles(t, h)
 		}
 	})
 }
 
 // TestDeployRoleReadsOnlyDeployBundles: the deploy role of an environment
-// in another account reads the deploy bundles it hands to CodeDeploy, not
-// the source archives (the app's code) beside them. CodePipeline's deploy
-// action grants its role read on the whole artifact bucket; for a role of
-// another account that grant is a bucket policy statement, which the stack
-// narrows to the bundles.
+// in another account or Region reads the deploy bundles it hands to
+// CodeDeploy, not the source archives (the app's code) beside them, in the
+// artifact store of its Region. CodePipeline's deploy action grants its
+// role read on the whole artifact bucket; for a role of another account
+// that grant is a bucket policy statement, which the stack narrows to the
+// bundles.
 func TestDeployRoleReadsOnlyDeployBundles(t *testing.T) {
-	r := synthVariant(t, stackVariant{name: "twoEnvironments"})
-	bucket := artifactBucketArn(t, r)
-	var n int
-	for i, env := range r.pipeline.Environments {
-		if env.Target == nil {
-			continue
+	for _, variant := range []string{"twoEnvironments", "otherRegions"} {
+		r := synthVariant(t, stackVariant{name: variant})
+		var n int
+		for i, env := range r.pipeline.Environments {
+			if env.Target == nil {
+				continue
+			}
+			name := variantEnvironments[r.variant.name][i].Name
+			tmpl := templateOf(t, r, *env.Target.StackName())
+			checkReadsOnlyBundles(t, targetRoleAccess(t, r, i, tmpl, "myapp-"+name+"-deploy", variant+": "+name+"'s deploy role"))
+			n++
 		}
-		name := variantEnvironments[r.variant.name][i].Name
-		tmpl := templateOf(t, r, *env.Target.StackName())
-		checkReadsOnlyBundles(t, bucket, targetRoleAccess(t, r, tmpl, "myapp-"+name+"-deploy", name+"'s deploy role"))
-		n++
-	}
-	if n == 0 {
-		t.Fatal("no environment in another account in the variant")
+		if n == 0 {
+			t.Fatalf("%s: no environment in another account or Region", variant)
+		}
 	}
 }
 
@@ -255,8 +257,9 @@ func artifactBucketArn(t *testing.T, r *synthResult) string {
 // checkReadsOnlyBundles: h may read the deploy bundles (the build's output
 // artifact, "Bundle", stored as <pipeline name>/Bundle/<key>), and not the
 // source archives beside them.
-func checkReadsOnlyBundles(t *testing.T, bucket string, h hostAccess) {
+func checkReadsOnlyBundles(t *testing.T, h hostAccess) {
 	t.Helper()
+	bucket := h.bucket
 	for _, key := range []string{"PipelineStack-Relea/Bundle/Ab3dE5f", "PipelineStack-Relea/Bundle/Ab3dE5f.zip"} {
 		for _, a := range []string{"s3:GetObject", "s3:GetObjectVersion"} {
 			if ok, why := h.allowed(request{Action: a, Resource: bucket + "/" + key}); !ok {
@@ -283,6 +286,7 @@ type hostAccess struct {
 	identity []map[string]any
 	resource []map[string]any // nil in the pipeline's account
 	context  map[string]string
+	bucket   string // the ARN of the artifact store they read
 }
 
 func (h hostAccess) allowed(req request) (bool, string) {
@@ -317,7 +321,7 @@ func environmentHostAccess(t *testing.T, r *synthResult) []hostAccess {
 				t.Fatalf("no HostPolicyArn output for %s", name)
 			}
 			doc, _ := resolve(r.tmpl, managedDocument(t, r.tmpl, hp["Value"])).(map[string]any)
-			hosts = append(hosts, hostAccess{what: name + "'s host policy", identity: statementsOf(doc)})
+			hosts = append(hosts, hostAccess{what: name + "'s host policy", identity: statementsOf(doc), bucket: artifactBucketArn(t, r)})
 			continue
 		}
 		tmpl := templateOf(t, r, *env.Target.StackName())
@@ -325,16 +329,17 @@ func environmentHostAccess(t *testing.T, r *synthResult) []hostAccess {
 		if role == "" {
 			t.Fatalf("no host role in the target stack of %s", name)
 		}
-		h := targetRoleAccess(t, r, tmpl, fmt.Sprint(resourcesByID(tmpl)[role].props()["RoleName"]), name+"'s host role")
+		h := targetRoleAccess(t, r, i, tmpl, fmt.Sprint(resourcesByID(tmpl)[role].props()["RoleName"]), name+"'s host role")
 		hosts = append(hosts, h)
 	}
 	return hosts
 }
 
-// targetRoleAccess is what the role roleName of a target stack (tmpl) may
-// do to the artifact bucket: its own policies' statements, and the bucket
-// policy statements that name it (or everyone).
-func targetRoleAccess(t *testing.T, r *synthResult, tmpl map[string]any, roleName, what string) hostAccess {
+// targetRoleAccess is what the role roleName of the target stack (tmpl) of
+// environment i may do to the artifact store of its Region: its own
+// policies' statements and, from another account, the bucket policy
+// statements that name it (or everyone).
+func targetRoleAccess(t *testing.T, r *synthResult, i int, tmpl map[string]any, roleName, what string) hostAccess {
 	t.Helper()
 	var role string
 	for _, res := range resourcesOf(tmpl, "AWS::IAM::Role") {
@@ -345,9 +350,16 @@ func targetRoleAccess(t *testing.T, r *synthResult, tmpl map[string]any, roleNam
 	if role == "" {
 		t.Fatalf("no role %s in the target stack", roleName)
 	}
+	e := variantEnvironments[r.variant.name][i]
+	store, bucket := r.tmpl, artifactBucketArn(t, r)
+	if e.Region != "" {
+		store = templateOf(t, r, "PipelineStack-Artifacts-"+e.Region)
+		bucket = "arn:aws:s3:::" + replicaBucketID(t, store)
+	}
 	h := hostAccess{
-		what:    what + " (account " + testTargetAccount + ")",
+		what:    what + " (account " + cmp.Or(e.Account, testPipelineAccount) + ", region " + cmp.Or(e.Region, "eu-west-1") + ")",
 		context: map[string]string{"s3:ResourceAccount": testPipelineAccount},
+		bucket:  bucket,
 	}
 	for _, p := range resourcesOf(tmpl, "AWS::IAM::Policy") {
 		if refersTo(p.props()["Roles"], role) {
@@ -355,12 +367,12 @@ func targetRoleAccess(t *testing.T, r *synthResult, tmpl map[string]any, roleNam
 			h.identity = append(h.identity, statementsOf(doc)...)
 		}
 	}
-	roleArn := "arn:aws:iam::" + testTargetAccount + ":role/" + roleName
-	for _, st := range policyStatements(r.tmpl) {
+	roleArn := "arn:aws:iam::" + e.Account + ":role/" + roleName
+	for _, st := range policyStatements(store) {
 		principal := compact(st.Body["Principal"])
-		if !st.Identity && st.Source != "" && typeOf(r.tmpl, st.Source) == "AWS::S3::BucketPolicy" &&
+		if e.Account != "" && !st.Identity && st.Source != "" && typeOf(store, st.Source) == "AWS::S3::BucketPolicy" &&
 			(strings.Contains(principal, roleArn) || principal == `{"AWS":"*"}`) {
-			body, _ := resolve(r.tmpl, st.Body).(map[string]any)
+			body, _ := resolve(store, st.Body).(map[string]any)
 			h.resource = append(h.resource, body)
 		}
 	}

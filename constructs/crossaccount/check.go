@@ -12,6 +12,7 @@ import (
 var (
 	reAccount  = regexp.MustCompile(`^[0-9]{12}$`)
 	reRoleName = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
+	reRegion   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 )
 
 // checks collects the problems of a construct's props. Every problem is
@@ -42,5 +43,12 @@ func (c *checks) account(name string, v *string) {
 func (c *checks) roleName(name string, v *string) {
 	if c.known(name, v) && !reRoleName.MatchString(*v) {
 		c.add("%s: got %q, want an IAM role name: 1-64 of letters, digits and +=,.@_-", name, *v)
+	}
+}
+
+// optionalRegion checks a Region prop that may be left out.
+func (c *checks) optionalRegion(name string, v *string) {
+	if v != nil && !*awscdk.Token_IsUnresolved(v) && !reRegion.MatchString(*v) {
+		c.add("%s: got %q, want an AWS Region such as eu-west-1", name, *v)
 	}
 }

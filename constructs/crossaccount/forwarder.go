@@ -39,11 +39,13 @@ func deploymentDetail(application, group *string) *map[string]any {
 }
 
 // ForwarderProps configures a Forwarder. Every field is required except
-// Alarms.
+// Alarms and PipelineRegion.
 type ForwarderProps struct {
-	// PipelineAccount receives the events on its default event bus, in this
-	// stack's region.
+	// PipelineAccount receives the events on its default event bus.
 	PipelineAccount *string
+	// PipelineRegion is the Region of that bus.
+	// Default: this stack's Region.
+	PipelineRegion *string
 	// RoleName is the physical name of the role EventBridge sends the events
 	// with: the pipeline account's bus policy admits this role alone
 	// (Receiver's ForwarderRoleName).
@@ -85,7 +87,7 @@ func NewForwarder(scope constructs.Construct, id string, props *ForwarderProps) 
 	propcheck.Report(f, p.validate())
 	stack := awscdk.Stack_Of(f)
 	bus := awsevents.EventBus_FromEventBusArn(f, jsii.String("PipelineBus"), stack.FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("events"), Account: p.PipelineAccount,
+		Service: jsii.String("events"), Account: p.PipelineAccount, Region: p.PipelineRegion,
 		Resource: jsii.String("event-bus"), ResourceName: jsii.String("default"),
 	}))
 	// EventBridge sends to another account's bus as this role (EventBridge
@@ -134,6 +136,7 @@ func (f *Forwarder) addRule(id, description string, target awsevents.IRuleTarget
 func (p ForwarderProps) validate() error {
 	var c checks
 	c.account("PipelineAccount", p.PipelineAccount)
+	c.optionalRegion("PipelineRegion", p.PipelineRegion)
 	c.roleName("RoleName", p.RoleName)
 	c.known("ApplicationName", p.ApplicationName)
 	c.known("DeploymentGroupName", p.DeploymentGroupName)

@@ -16,11 +16,14 @@ import (
 )
 
 // TargetRolesProps configures TargetRoles. Every field is required but
-// AppLogGroup.
+// AppLogGroup and PipelineRegion.
 type TargetRolesProps struct {
 	// PipelineAccount is the id of the account holding the pipeline, its
 	// artifact bucket, its key and the image repository.
 	PipelineAccount *string
+	// PipelineRegion is the Region of the image repository.
+	// Default: this stack's Region.
+	PipelineRegion *string
 	// DeployRoleName is the deploy role's physical name: the pipeline stack
 	// names it in its CodeDeploy action and its key policy (RoleArn).
 	DeployRoleName *string
@@ -73,6 +76,8 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 	propcheck.Report(r, p.validate())
 	stack := awscdk.Stack_Of(r)
 
+	// The deploy bundles of any bucket: their names are not known here.
+	bundles := "*/" + serverdeploy.BundleObjects(serverdeploy.DefaultBundleArtifactName)
 	r.deploy = awsiam.NewRole(r, jsii.String("DeployRole"), &awsiam.RoleProps{
 		RoleName:    p.DeployRoleName,
 		Description: jsii.String("CodePipeline's CodeDeploy action, from the pipeline account " + *p.PipelineAccount),
@@ -102,7 +107,8 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 		Actions:   jsii.Strings("codedeploy:GetDeploymentConfig"),
 		Resources: &[]*string{codedeploy("deploymentconfig", "*")},
 	}))
-	r.deploy.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", "s3:GetObject*", "s3:GetBucket*", "s3:List*"))
+	r.deploy.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", bundles, "s3:GetObject*"))
+	r.deploy.AddToPolicy(bundleRead(p.PipelineAccount, "ReadArtifactBuckets", "*", "s3:GetBucket*", "s3:List*"))
 	r.deploy.AddToPolicy(keyUse(stack, p.PipelineAccount, "DecryptDeployBundles"))
 
 	r.host = awsiam.NewRole(r, jsii.String("HostRole"), &awsiam.RoleProps{
@@ -115,13 +121,13 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 	for _, st := range serverdeploy.ManagedNodeStatements() {
 		r.host.AddToPolicy(st)
 	}
-	r.host.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", "s3:GetObject", "s3:GetObjectVersion"))
+	r.host.AddToPolicy(bundleRead(p.PipelineAccount, "ReadDeployBundles", bundles, "s3:GetObject", "s3:GetObjectVersion"))
 	r.host.AddToPolicy(keyUse(stack, p.PipelineAccount, "DecryptDeployBundles"))
 	r.host.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:     jsii.String("PullImage"),
 		Actions: jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
 		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("ecr"), Account: p.PipelineAccount, Resource: jsii.String("repository"), ResourceName: jsii.String("*"),
+			Service: jsii.String("ecr"), Account: p.PipelineAccount, Region: p.PipelineRegion, Resource: jsii.String("repository"), ResourceName: jsii.String("*"),
 		})},
 	}))
 	// Not a resource-level action: AWS requires "*" (Amazon ECR user guide,
@@ -165,13 +171,16 @@ func NewTargetRoles(scope constructs.Construct, id string, props *TargetRolesPro
 	return r
 }
 
-// bundleRead allows reading objects of the pipeline account's buckets; the
-// artifact bucket's policy is what admits this role to one of them.
-func bundleRead(account *string, sid string, actions ...string) awsiam.PolicyStatement {
+// bundleRead allows actions on the pipeline account's S3 resources
+// "arn:<partition>:s3:::<resource>": of another account, the artifact
+// bucket's policy is what admits this role to one of them; of the same
+// account (an environment in another Region), this statement alone, so it
+// names the deploy bundles' keys rather than every object.
+func bundleRead(account *string, sid, resource string, actions ...string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String(sid),
 		Actions:    jsii.Strings(actions...),
-		Resources:  &[]*string{awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":s3:::*")})},
+		Resources:  &[]*string{awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":s3:::" + resource)})},
 		Conditions: &map[string]any{"StringEquals": map[string]any{"s3:ResourceAccount": *account}},
 	})
 }
@@ -194,6 +203,7 @@ func keyUse(stack awscdk.Stack, account *string, sid string) awsiam.PolicyStatem
 func (p TargetRolesProps) validate() error {
 	var c checks
 	c.account("PipelineAccount", p.PipelineAccount)
+	c.optionalRegion("PipelineRegion", p.PipelineRegion)
 	c.roleName("DeployRoleName", p.DeployRoleName)
 	c.roleName("HostRoleName", p.HostRoleName)
 	c.known("ApplicationName", p.ApplicationName)

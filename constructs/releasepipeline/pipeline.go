@@ -83,6 +83,13 @@ type PipelineProps struct {
 	// and host roles, which an S3-managed key cannot.
 	// Default: S3-managed encryption.
 	ArtifactKey awskms.IKey
+	// CrossRegionReplicationBuckets are the artifact stores of the
+	// deployments in other Regions, by Region (an ArtifactReplica each):
+	// CodePipeline copies the bundle to the one of the action's Region. The
+	// stack needs an explicit Region then (StackProps.Env).
+	// Default: none; a deployment group in another Region then makes the
+	// CDK create a support stack of its own for that Region.
+	CrossRegionReplicationBuckets *map[string]awss3.IBucket
 	// AccessLogBucket receives the server access logs of a new artifact bucket.
 	// Default: a new bucket (S3-managed encryption, TLS only, public access
 	// blocked, logs expiring after 90 days, RemovalPolicy as the artifact bucket).
@@ -149,7 +156,7 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 	p := withDefaults(props)
 	c := &Pipeline{}
 	constructs.NewConstruct_Override(c, scope, &id)
-	problems := p.validate()
+	problems := p.validate(c)
 	propcheck.Report(c, problems)
 	if problems != nil {
 		p = p.sanitized()
@@ -170,50 +177,8 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 
 	c.bucket = p.ArtifactBucket
 	if c.bucket == nil {
-		destroy := p.RemovalPolicy == awscdk.RemovalPolicy_DESTROY
-		c.accessLogs = p.AccessLogBucket
-		if c.accessLogs == nil {
-			// S3 delivers access logs under a bucket policy when the app has
-			// the current feature flag, else through the log-delivery ACL,
-			// which needs object-writer ownership.
-			ownership := awss3.ObjectOwnership_OBJECT_WRITER
-			if *awscdk.FeatureFlags_Of(c).IsEnabled(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy")) {
-				ownership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
-			}
-			c.accessLogs = awss3.NewBucket(c, jsii.String("AccessLogBucket"), &awss3.BucketProps{
-				Encryption:        awss3.BucketEncryption_S3_MANAGED,
-				EnforceSSL:        jsii.Bool(true),
-				BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-				ObjectOwnership:   ownership,
-				LifecycleRules: &[]*awss3.LifecycleRule{{
-					Expiration:                          awscdk.Duration_Days(jsii.Number(90)),
-					AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-				}},
-				RemovalPolicy:     p.RemovalPolicy,
-				AutoDeleteObjects: jsii.Bool(destroy),
-			})
-		}
-		encryption, bucketKey := awss3.BucketEncryption_S3_MANAGED, (*bool)(nil)
-		if p.ArtifactKey != nil {
-			// A bucket key saves a KMS request per object.
-			encryption, bucketKey = awss3.BucketEncryption_KMS, jsii.Bool(true)
-		}
-		c.bucket = awss3.NewBucket(c, jsii.String("ArtifactBucket"), &awss3.BucketProps{
-			ServerAccessLogsBucket: c.accessLogs,
-			ServerAccessLogsPrefix: jsii.String("artifact-bucket/"),
-			Encryption:             encryption,
-			EncryptionKey:          p.ArtifactKey,
-			BucketKeyEnabled:       bucketKey,
-			EnforceSSL:             jsii.Bool(true),
-			BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-			Versioned:              jsii.Bool(false),
-			LifecycleRules: &[]*awss3.LifecycleRule{{
-				Expiration:                          p.ArtifactExpiration,
-				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-			}},
-			RemovalPolicy:     p.RemovalPolicy,
-			AutoDeleteObjects: jsii.Bool(destroy),
-		})
+		store := artifactStore{key: p.ArtifactKey, accessLogs: p.AccessLogBucket, expiration: p.ArtifactExpiration, removal: p.RemovalPolicy}
+		c.bucket, c.accessLogs = store.newBuckets(c)
 	}
 
 	// The source action gets its own role so that it can be granted both
@@ -279,12 +244,14 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 		stages = append(stages[:at], append([]*awscodepipeline.StageProps{stage}, stages[at:]...)...)
 	}
 
+	artifactBucket, replicas := c.artifactStores(p)
 	c.pipeline = awscodepipeline.NewPipeline(c, jsii.String("Resource"), &awscodepipeline.PipelineProps{
-		PipelineName:     p.PipelineName,
-		PipelineType:     awscodepipeline.PipelineType_V2,
-		ArtifactBucket:   c.bucket,
-		Stages:           &stages,
-		CrossAccountKeys: jsii.Bool(false),
+		PipelineName:                  p.PipelineName,
+		PipelineType:                  awscodepipeline.PipelineType_V2,
+		ArtifactBucket:                artifactBucket,
+		CrossRegionReplicationBuckets: replicas,
+		Stages:                        &stages,
+		CrossAccountKeys:              jsii.Bool(false),
 		Triggers: &[]*awscodepipeline.TriggerProps{{
 			ProviderType: awscodepipeline.ProviderType_CODE_STAR_SOURCE_CONNECTION,
 			GitConfiguration: &awscodepipeline.GitConfiguration{
@@ -295,6 +262,20 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) *P
 	})
 	c.allowAlarmRules()
 	return c
+}
+
+// artifactStores are the pipeline's artifact stores: its bucket alone, or
+// with replicas, all of them by Region (the CDK takes one or the other).
+func (c *Pipeline) artifactStores(p PipelineProps) (awss3.IBucket, *map[string]awss3.IBucket) {
+	region := awscdk.Stack_Of(c).Region()
+	if p.CrossRegionReplicationBuckets == nil || len(*p.CrossRegionReplicationBuckets) == 0 || *awscdk.Token_IsUnresolved(region) {
+		return c.bucket, nil // without a Region: reported by validate
+	}
+	stores := map[string]awss3.IBucket{*region: c.bucket}
+	for region, b := range *p.CrossRegionReplicationBuckets {
+		stores[region] = b
+	}
+	return nil, &stores
 }
 
 // connectionStatement allows using the connection under both service
@@ -343,7 +324,7 @@ var (
 	reNamespace    = regexp.MustCompile(`^[A-Za-z0-9@_-]{1,100}$`)
 )
 
-func (p PipelineProps) validate() error {
+func (p PipelineProps) validate(scope constructs.Construct) error {
 	var errs []error
 	known := func(v *string) bool { return v != nil && !*awscdk.Token_IsUnresolved(v) }
 	check := func(name string, v *string, valid func(string) bool, want string) {
@@ -368,6 +349,9 @@ func (p PipelineProps) validate() error {
 	errs = append(errs, p.validateEnvironments()...)
 	if p.ArtifactKey != nil && p.ArtifactBucket != nil {
 		errs = append(errs, errors.New("ArtifactKey: got a key with an existing ArtifactBucket, want it only for a new bucket"))
+	}
+	if p.CrossRegionReplicationBuckets != nil && len(*p.CrossRegionReplicationBuckets) > 0 && *awscdk.Token_IsUnresolved(awscdk.Stack_Of(scope).Region()) {
+		errs = append(errs, errors.New("CrossRegionReplicationBuckets: want the stack's Region set (StackProps.Env): CodePipeline keeps one artifact store per Region"))
 	}
 	if p.ApprovalPosition != BeforeBuild && p.ApprovalPosition != BeforeDeploy {
 		errs = append(errs, fmt.Errorf("ApprovalPosition: got %q, want %q or %q", p.ApprovalPosition, BeforeBuild, BeforeDeploy))
