@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
@@ -27,12 +30,19 @@ func (s *PipelineStack) addDiffRole(cfg config.Config) {
 		StackName: s.StackName(),
 	}
 	// The stacks of environments in other accounts are read through their
-	// DiffReader roles, which trust this role by its name.
+	// DiffReader roles, which trust this role by its name; those of this
+	// account in other Regions, and the artifact replicas, directly.
 	var readers []*string
 	for _, res := range s.Environments {
-		if res.Target != nil && res.Target.DiffReader != nil {
+		switch {
+		case res.Target != nil && res.Target.DiffReader != nil:
 			readers = append(readers, jsii.String(res.Target.diffReaderArn))
+		case res.Target != nil:
+			props.RegionalStacks = addStack(props.RegionalStacks, res.Target.Stack)
 		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(s.Replicas)) {
+		props.RegionalStacks = addStack(props.RegionalStacks, s.Replicas[region].Stack)
 	}
 	if len(readers) > 0 {
 		props.RoleName = jsii.String(diffRoleName(cfg.AppName))
@@ -43,6 +53,15 @@ func (s *PipelineStack) addDiffRole(cfg config.Config) {
 		Value:       s.DiffRole.Role().RoleArn(),
 		Description: jsii.String("Role for the cdk-diff workflow: set it as the repository variable AWS_DIFF_ROLE_ARN"),
 	})
+}
+
+// addStack adds stack to stacks by Region.
+func addStack(stacks map[string][]string, stack awscdk.Stack) map[string][]string {
+	if stacks == nil {
+		stacks = map[string][]string{}
+	}
+	stacks[*stack.Region()] = append(stacks[*stack.Region()], *stack.StackName())
+	return stacks
 }
 
 // diffRoleName is the diff role's name when a stack in another account

@@ -30,7 +30,7 @@ type TargetStack struct {
 	Events *crossaccount.Forwarder
 	// DiffReader is the role the pipeline account's pull-request diff
 	// role assumes to read this stack's template (output DiffReadRoleArn);
-	// nil without diffRoleRepo.
+	// nil without diffRoleRepo, or in the pipeline's account.
 	DiffReader *diffrole.StackReader
 	// diffReaderArn is DiffReader's ARN as a literal string.
 	diffReaderArn string
@@ -84,7 +84,8 @@ func newTargetStack(pipeline *PipelineStack, appName string, e Environment) *Tar
 		ParameterPath:       jsii.String(e.ParameterPath),
 		AppLogGroup:         t.AppLogs,
 	})
-	if pipeline.config.DiffRole != nil {
+	// In the pipeline's account the diff role reads this stack itself.
+	if pipeline.config.DiffRole != nil && e.crossAccount(pipeline.Account()) {
 		name := appName + "-" + e.Name + "-diff"
 		t.DiffReader = diffrole.NewStackReader(t, "DiffReader", &diffrole.StackReaderProps{
 			RoleName:    jsii.String(name),

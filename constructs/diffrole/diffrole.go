@@ -20,7 +20,9 @@ package diffrole
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -62,6 +64,12 @@ type DiffRoleProps struct {
 	// StackName is the name of the deployed stack the role may read directly.
 	// Default: the name of the stack the role is defined in.
 	StackName *string
+	// RegionalStacks are stacks of this account in other Regions the role
+	// may read directly too, their names by Region (an app whose stacks
+	// span Regions, such as a pipeline's environments and artifact
+	// replicas).
+	// Default: none.
+	RegionalStacks map[string][]string
 	// RoleName names the role, so that a StackReader in another account
 	// can trust it. Default: a name CloudFormation generates.
 	RoleName *string
@@ -87,6 +95,7 @@ func (d *DiffRole) Provider() awsiam.IOpenIdConnectProvider { return d.provider 
 var (
 	qualifierRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,10}$`)
 	stackNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 )
 
 // NewDiffRole creates the role (and, unless props.Provider is set, GitHub's
@@ -134,7 +143,7 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 	// on the stack. The bootstrap version parameter is read only through an
 	// assumed bootstrap role, with that role's permissions.
 	stack := awscdk.Stack_Of(d)
-	d.role.AddToPolicy(readStack(stack, *p.StackName))
+	d.role.AddToPolicy(readStacks(stack, p.StackName, p.RegionalStacks))
 	if p.ReadRoleArns != nil && len(*p.ReadRoleArns) > 0 {
 		// The stacks of other accounts, through their StackReader roles.
 		d.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -158,19 +167,29 @@ func NewDiffRole(scope constructs.Construct, id string, props *DiffRoleProps) *D
 	return d
 }
 
-// readStack allows what a template diff reads of the stack stackName:
-// its template and status.
-func readStack(stack awscdk.Stack, stackName string) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:     jsii.String("ReadTheStack"),
-		Actions: jsii.Strings("cloudformation:DescribeStacks", "cloudformation:GetTemplate"),
+// readStacks allows what a template diff reads of the stack stackName,
+// and of the regional ones: their templates and status.
+func readStacks(stack awscdk.Stack, stackName *string, regional map[string][]string) awsiam.PolicyStatement {
+	arn := func(region *string, name *string) *string {
 		// A stack ARN ends with the stack's generated id.
-		Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+		return stack.FormatArn(&awscdk.ArnComponents{
 			Service:      jsii.String("cloudformation"),
+			Region:       region,
 			Resource:     jsii.String("stack"),
-			ResourceName: jsii.String(stackName + "/*"),
+			ResourceName: jsii.String(*name + "/*"),
 			ArnFormat:    awscdk.ArnFormat_SLASH_RESOURCE_NAME,
-		})),
+		})
+	}
+	resources := []*string{arn(nil, stackName)}
+	for _, region := range slices.Sorted(maps.Keys(regional)) {
+		for _, name := range regional[region] {
+			resources = append(resources, arn(jsii.String(region), jsii.String(name)))
+		}
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadTheStack"),
+		Actions:   jsii.Strings("cloudformation:DescribeStacks", "cloudformation:GetTemplate"),
+		Resources: &resources,
 	})
 }
 
@@ -212,5 +231,15 @@ func validate(p DiffRoleProps) error {
 		"the `cdk bootstrap --qualifier` value (letters, digits, '_' and '-', at most 10 characters)")
 	check("StackName", p.StackName, stackNameRE.MatchString,
 		"a CloudFormation stack name (a letter, then letters, digits and '-', at most 128 characters)")
+	for _, region := range slices.Sorted(maps.Keys(p.RegionalStacks)) {
+		if !regionRE.MatchString(region) {
+			errs = append(errs, fmt.Errorf("RegionalStacks: got Region %q, want an AWS Region such as eu-west-1", region))
+		}
+		for _, name := range p.RegionalStacks[region] {
+			if !stackNameRE.MatchString(name) {
+				errs = append(errs, fmt.Errorf("RegionalStacks[%s]: got %q, want a CloudFormation stack name (a letter, then letters, digits and '-', at most 128 characters)", region, name))
+			}
+		}
+	}
 	return errors.Join(errs...)
 }

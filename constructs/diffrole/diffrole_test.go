@@ -171,6 +171,9 @@ func TestInvalidProps(t *testing.T) {
 		{"qualifier and stack", &diffrole.DiffRoleProps{Owner: jsii.String("a"), Repo: jsii.String("b"),
 			Qualifier: jsii.String("far-too-long-qualifier"), StackName: jsii.String("1stack")},
 			[]string{`Qualifier: got "far-too-long-qualifier"`, `StackName: got "1stack"`}},
+		{"regional stacks", &diffrole.DiffRoleProps{Owner: jsii.String("a"), Repo: jsii.String("b"),
+			RegionalStacks: map[string][]string{"mars-1": {"Web"}, "us-east-1": {"Web_replica"}}},
+			[]string{`RegionalStacks: got Region "mars-1", want an AWS Region`, `RegionalStacks[us-east-1]: got "Web_replica", want a CloudFormation stack name`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,6 +72,6 @@ func NewStackReader(scope constructs.Construct, id string, props *StackReaderPro
 		Description:        jsii.String("cdk diff of pull requests: reads the template of " + *p.StackName + " for the diff role of account " + account),
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
-	r.role.AddToPolicy(readStack(awscdk.Stack_Of(r), *p.StackName))
+	r.role.AddToPolicy(readStacks(awscdk.Stack_Of(r), p.StackName, nil))
 	return r
 }

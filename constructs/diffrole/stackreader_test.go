@@ -45,6 +45,25 @@ func TestStackReader(t *testing.T) {
 	}
 }
 
+// TestDiffRoleRegionalStacks: the diff role reads its account's stacks of
+// other Regions directly, each by its ARN in that Region.
+func TestDiffRoleRegionalStacks(t *testing.T) {
+	stack := targetStack()
+	p := props()
+	p.RegionalStacks = map[string][]string{"us-east-1": {"Web-dr", "Web-Artifacts-us-east-1"}}
+	diffrole.NewDiffRole(stack, "DiffRole", p)
+	got := policyJSON(t, assertions.Template_FromStack(stack, nil))
+	for _, want := range []string{
+		":cloudformation:eu-west-1:222222222222:stack/Web-production/*",
+		":cloudformation:us-east-1:222222222222:stack/Web-dr/*",
+		":cloudformation:us-east-1:222222222222:stack/Web-Artifacts-us-east-1/*",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("policy: want %s in %s", want, got)
+		}
+	}
+}
+
 // TestDiffRoleReadRoles: a named diff role that may assume the readers.
 func TestDiffRoleReadRoles(t *testing.T) {
 	stack := newStack()

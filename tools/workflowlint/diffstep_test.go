@@ -12,9 +12,12 @@ import (
 )
 
 // fakeAWS stands for the AWS CLI in the cdk-diff step: the diff role is of
-// account 111111111111 and may read PipelineStack; it may assume the role
-// of PipelineStack-production, whose credentials read that stack only.
-// Every call is logged, with the access key it ran with.
+// account 111111111111 and may read PipelineStack, in eu-west-1, and
+// PipelineStack-dr in us-east-1 (when the assembly puts it in that account
+// and Region); it may assume the role of PipelineStack-production, whose
+// credentials read that stack only, in eu-west-1. A stack asked for in
+// another Region does not exist there. Every call is logged, with the
+// access key it ran with.
 const fakeAWS = `#!/bin/bash
 echo "${AWS_ACCESS_KEY_ID:-diff-role} $*" >>"$CALLS"
 case "$1 $2" in
@@ -26,8 +29,14 @@ case "$1 $2" in
     echo "An error occurred (AccessDenied) when calling the AssumeRole operation: not authorized to assume $4" >&2; exit 254
   fi ;;
 "cloudformation get-template")
+  region=$AWS_REGION
+  [ "$5" = --region ] && region=$6
+  case "$4 $region" in
+  "PipelineStack eu-west-1"|"PipelineStack-production eu-west-1"|"PipelineStack-dr us-east-1") ;;
+  *) echo "An error occurred (ValidationError) when calling the GetTemplate operation: Stack with id $4 does not exist" >&2; exit 254 ;;
+  esac
   case "${AWS_ACCESS_KEY_ID:-diff-role} $4" in
-  "diff-role PipelineStack"|"AKIAREADER PipelineStack-production") echo '{"Resources": {}}' ;;
+  "diff-role PipelineStack"|"diff-role PipelineStack-dr"|"AKIAREADER PipelineStack-production") echo '{"Resources": {}}' ;;
   *) echo "An error occurred (AccessDenied) when calling the GetTemplate operation" >&2; exit 254 ;;
   esac ;;
 *) echo "unexpected call: $*" >&2; exit 2 ;;
@@ -54,10 +63,12 @@ func TestDiffStepReadsOtherAccounts(t *testing.T) {
 	writeFile(t, filepath.Join(bin, "go"), "#!/bin/bash\nshift 2\nexec "+diffcomment+" \"$@\"\n")
 
 	for _, tc := range []struct {
-		name, drRole, drError string
+		name, drRole, drError, drEnv string
 	}{
-		{"denied", "arn:aws:iam::333333333333:role/myapp-dr-diff", "could not assume arn:aws:iam::333333333333:role/myapp-dr-diff"},
-		{"no role", "", "has no DiffReadRoleArn output"},
+		{name: "denied", drRole: "arn:aws:iam::333333333333:role/myapp-dr-diff", drError: "could not assume arn:aws:iam::333333333333:role/myapp-dr-diff"},
+		{name: "no role", drError: "has no DiffReadRoleArn output"},
+		// dr in the diff role's own account, in another Region.
+		{name: "other region", drEnv: "aws://111111111111/us-east-1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			work := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
@@ -65,11 +76,15 @@ func TestDiffStepReadsOtherAccounts(t *testing.T) {
 				"PipelineStack-production": "arn:aws:iam::222222222222:role/myapp-production-diff",
 				"PipelineStack-dr":         tc.drRole,
 			})
+			if tc.drEnv != "" {
+				manifest := filepath.Join(work, "cdk.out", "manifest.json")
+				writeFile(t, manifest, strings.Replace(readFile(t, manifest), "aws://333333333333/eu-west-1", tc.drEnv, 1))
+			}
 			calls, output := filepath.Join(work, "calls"), filepath.Join(work, "output")
 			cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
 			cmd.Dir = work
 			cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "CALLS="+calls, "GITHUB_OUTPUT="+output, "PR=7",
-				"AWS_ACCESS_KEY_ID=")
+				"AWS_ACCESS_KEY_ID=", "AWS_REGION=eu-west-1")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("the step failed: %v\n%s", err, out)
 			}
@@ -78,7 +93,11 @@ func TestDiffStepReadsOtherAccounts(t *testing.T) {
 					t.Errorf("deployed/%s.json: got %q, want its deployed template", name, got)
 				}
 			}
-			if got := readFile(t, filepath.Join(work, "deployed", "PipelineStack-dr.error")); !strings.Contains(got, tc.drError) {
+			if tc.drError == "" {
+				if got := readFile(t, filepath.Join(work, "deployed", "PipelineStack-dr.json")); !strings.Contains(got, "Resources") {
+					t.Errorf("deployed/PipelineStack-dr.json: got %q, want its deployed template, read in its Region", got)
+				}
+			} else if got := readFile(t, filepath.Join(work, "deployed", "PipelineStack-dr.error")); !strings.Contains(got, tc.drError) {
 				t.Errorf("deployed/PipelineStack-dr.error: got %q, want %q", got, tc.drError)
 			}
 			log := readFile(t, calls)
