@@ -36,7 +36,9 @@
 // successful release. An environment's alarms hold the next environment
 // (a CloudWatchAlarm entry condition). An environment in another account
 // deploys through that account's deploy role (package crossaccount), with
-// the artifact bucket encrypted by ArtifactKey.
+// the artifact bucket encrypted by ArtifactKey. A deployment group in
+// another Region reads the bundle from an ArtifactReplica there
+// (CrossRegionReplicationBuckets).
 //
 // Construct ids: the pipeline is "Resource", the bucket "ArtifactBucket",
 // the connection "Connection", the source action's role "SourceActionRole",

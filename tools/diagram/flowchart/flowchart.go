@@ -273,8 +273,15 @@ func (c *chart) actionLabel(action map[string]interface{}) string {
 	if url := checkURL(cfg); url != "" {
 		lines = append(lines, esc(url))
 	}
+	var where []string
 	if account := roleAccount(action["RoleArn"]); account != "" {
-		lines = append(lines, "in account "+esc(account))
+		where = append(where, "account "+esc(account))
+	}
+	if region := str(action["Region"]); region != "" {
+		where = append(where, "region "+esc(region))
+	}
+	if len(where) > 0 {
+		lines = append(lines, "in "+strings.Join(where, ", "))
 	}
 	return strings.Join(lines, "<br/>")
 }

@@ -158,7 +158,8 @@ func TestEnvironments(t *testing.T) {
 		"p1_s5_a1 -.- r_PipelineStack_production_Group",
 		"p1_s5_a1 -.- r_PipelineStack_production_App",
 		"<br/>stack PipelineStack-production<br/>CodeDeployDefault.OneAtATime<br/>stops and rolls back on alarm: Errors5xx",
-		// A group the app does not define.
+		// A group the app does not define, in another account and Region.
+		`p1_s6_a1["<b>Deploy</b><br/>CodeDeploy<br/>in account 333333333333, region us-east-1"]`,
 		"p1_s6_a1 -.- named_web_elsewhere",
 		"web-elsewhere<br/>(not in this app)",
 		// One build, every deploy.
