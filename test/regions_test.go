@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/shipline/shipline/constructs/crossaccount"
+	"github.com/shipline/shipline/internal/ops"
 )
 
 // Variant otherRegions: the pipeline in eu-west-1 (testPipelineAccount),
@@ -227,6 +228,27 @@ func TestOtherRegionsTargetStacks(t *testing.T) {
 	}
 	if _, ok := outputs["DeployRegionStaging"]; ok {
 		t.Error("output DeployRegionStaging: want none for an environment in the pipeline's Region")
+	}
+	// The shipline command reads them as it reads a deployed stack's.
+	var outs []ops.Output
+	for key, o := range outputs {
+		o := o.(map[string]any)
+		value, _ := o["Value"].(string)
+		desc, _ := o["Description"].(string)
+		outs = append(outs, ops.Output{Key: key, Value: value, Description: desc})
+	}
+	got := map[string]string{}
+	for _, e := range ops.EnvironmentsOf(outs) {
+		got[e.Name] = e.Account + "/" + e.Region + "/" + e.HostProfile
+	}
+	for name, want := range map[string]string{
+		"staging":    "//",
+		"dr":         "/" + testDRRegion + "/myapp-dr-host",
+		"production": testTargetAccount + "/" + testProdRegion + "/myapp-production-host",
+	} {
+		if got[name] != want {
+			t.Errorf("shipline reads %s as account/region/host profile %q, want %q", name, got[name], want)
+		}
 	}
 }
 
