@@ -167,8 +167,10 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 			application, group, deployRole, _ := targetNames(appName, e)
 			res.Target = newTargetStack(s, appName, e)
 			res.logGroupName = jsii.String(targetLogGroupName(appName, e))
+			var region *string // nil: the pipeline's
 			if e.crossRegion(s.Region()) {
-				res.region = jsii.String(e.Region)
+				region = jsii.String(e.Region)
+				res.region = region
 			}
 			res.group = awscodedeploy.ServerDeploymentGroup_FromServerDeploymentGroupAttributes(s, jsii.String("Environment-"+e.Name+"-Group"),
 				&awscodedeploy.ServerDeploymentGroupAttributes{
@@ -180,6 +182,7 @@ func (s *PipelineStack) environmentGroups(appName string, envs []Environment, to
 			pe.DeployRole = res.deployRole
 			res.Events = crossaccount.NewReceiver(s, "Environment-"+e.Name+"-Events", &crossaccount.ReceiverProps{
 				TargetAccount:       jsii.String(s.accountOf(e)),
+				TargetRegion:        region,
 				ForwarderRoleName:   jsii.String(forwarderRoleName(appName, e)),
 				Environment:         jsii.String(e.Name),
 				AlarmNames:          targetAlarmNames(appName, e),

@@ -289,3 +289,41 @@ func policyStatementsOf(tmpl map[string]any) []map[string]any {
 	}
 	return out
 }
+
+// TestOtherRegionsEventsReceived: the pipeline's stack takes the forwarded
+// alarm and deployment events of dr and production from their own Regions
+// (alarm ARNs there), and keeps their mirrors apart by Region.
+func TestOtherRegionsEventsReceived(t *testing.T) {
+	r := synthVariant(t, stackVariant{name: "otherRegions"})
+	seen := map[string]bool{}
+	for _, rule := range resourcesOf(r.tmpl, "AWS::Events::Rule") {
+		pattern := fullJSON(rule.props()["EventPattern"])
+		for _, c := range []struct{ env, region string }{{"dr", testDRRegion}, {"production", testProdRegion}} {
+			if !strings.HasPrefix(rule.ID, "Environment"+c.env+"Events") {
+				continue
+			}
+			seen[c.env] = true
+			if !strings.Contains(pattern, `"region":["`+c.region+`"]`) {
+				t.Errorf("%s: pattern %s, want events of %s only", rule.ID, pattern, c.region)
+			}
+			if strings.Contains(pattern, "cloudwatch") && (!strings.Contains(pattern, ":cloudwatch:"+c.region+":") || strings.Contains(pattern, ":cloudwatch:eu-west-1:")) {
+				t.Errorf("%s: pattern %s, want the alarm ARNs of %s", rule.ID, pattern, c.region)
+			}
+		}
+	}
+	if !seen["dr"] || !seen["production"] {
+		t.Fatalf("rules for dr and production: got %v", seen)
+	}
+	var mirrors int
+	for _, a := range resourcesOf(r.tmpl, "AWS::CloudWatch::Alarm") {
+		if dims := fullJSON(a.props()["Dimensions"]); strings.Contains(dims, `"AlarmName","Value":"myapp-dr-errors"`) {
+			mirrors++
+			if !strings.Contains(dims, `{"Name":"Region","Value":"`+testDRRegion+`"}`) {
+				t.Errorf("dr's mirror: dimensions %s, want its Region", dims)
+			}
+		}
+	}
+	if mirrors != 1 {
+		t.Errorf("mirrors of myapp-dr-errors: got %d, want 1", mirrors)
+	}
+}

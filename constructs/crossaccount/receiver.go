@@ -27,18 +27,22 @@ const (
 )
 
 // ReceiverProps configures a Receiver. Every field is required except
-// AlarmNames, LogRetention and RemovalPolicy.
+// TargetRegion, AlarmNames, LogRetention and RemovalPolicy.
 type ReceiverProps struct {
 	// TargetAccount is the environment's account, where its Forwarder runs.
 	TargetAccount *string
+	// TargetRegion is the environment's Region, where its alarms and
+	// deployment group are.
+	// Default: this stack's Region.
+	TargetRegion *string
 	// ForwarderRoleName is the Forwarder's RoleName: the default event bus
 	// admits events put by this role of TargetAccount only.
 	ForwarderRoleName *string
 	// Environment names the environment in the messages.
 	Environment *string
 	// AlarmNames are the names of the deployment group's alarms in
-	// TargetAccount (in this stack's region): each gets a message when it
-	// goes into ALARM and a mirror alarm here.
+	// TargetAccount and TargetRegion: each gets a message when it goes into
+	// ALARM and a mirror alarm here.
 	// Default: none.
 	AlarmNames []string
 	// ApplicationName and DeploymentGroupName: the deployment group in
@@ -99,15 +103,16 @@ func NewReceiver(scope constructs.Construct, id string, props *ReceiverProps) *R
 	alarmArns := make([]*string, len(p.AlarmNames))
 	for i, name := range p.AlarmNames {
 		alarmArns[i] = stack.FormatArn(&awscdk.ArnComponents{
-			Service: jsii.String("cloudwatch"), Account: p.TargetAccount,
+			Service: jsii.String("cloudwatch"), Account: p.TargetAccount, Region: p.TargetRegion,
 			Resource: jsii.String("alarm"), ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		})
 	}
 	field := func(path string) string { return *awsevents.EventField_FromPath(jsii.String(path)) }
-	where := *p.Environment + " (account " + *p.TargetAccount + ")"
+	where := *p.Environment + " (" + p.place() + ")"
 	if len(p.AlarmNames) > 0 {
 		r.notify("AlarmNotifications", "Tells which alarm of "+where+" went into ALARM", p.Topic, &awsevents.EventPattern{
 			Account:    jsii.Strings(*p.TargetAccount),
+			Region:     p.regions(),
 			Source:     jsii.Strings(AlarmSource),
 			DetailType: jsii.Strings(AlarmDetailType),
 			Resources:  &alarmArns,
@@ -117,6 +122,7 @@ func NewReceiver(scope constructs.Construct, id string, props *ReceiverProps) *R
 	}
 	r.notify("DeploymentNotifications", "Tells which deployment of "+where+" failed or stopped", p.Topic, &awsevents.EventPattern{
 		Account:    jsii.Strings(*p.TargetAccount),
+		Region:     p.regions(),
 		Source:     jsii.Strings(DeploymentSource),
 		DetailType: jsii.Strings(DeploymentDetailType),
 		Detail:     deploymentDetail(p.ApplicationName, p.DeploymentGroupName),
@@ -177,6 +183,7 @@ func (r *Receiver) mirror(stack awscdk.Stack, p ReceiverProps, alarmArns []*stri
 		Description: jsii.String("State changes of the alarms of " + *p.Environment + ", for their mirrors"),
 		EventPattern: &awsevents.EventPattern{
 			Account:    jsii.Strings(*p.TargetAccount),
+			Region:     p.regions(),
 			Source:     jsii.Strings(AlarmSource),
 			DetailType: jsii.Strings(AlarmDetailType),
 			Resources:  &alarmArns,
@@ -199,7 +206,12 @@ func (r *Receiver) mirror(stack awscdk.Stack, p ReceiverProps, alarmArns []*stri
 	})})
 	r.rules = append(r.rules, rule)
 
-	dimensions := &map[string]*string{"Account": jsii.String("$.account"), "AlarmName": jsii.String("$.detail.alarmName")}
+	dimensions := map[string]*string{"Account": jsii.String("$.account"), "AlarmName": jsii.String("$.detail.alarmName")}
+	// In another Region, the Region too: alarms of one name in two Regions
+	// of an account stay apart.
+	if p.TargetRegion != nil {
+		dimensions["Region"] = jsii.String("$.region")
+	}
 	for _, f := range []struct{ id, pattern, value string }{
 		{"InAlarm", `{ $.detail.state.value = "ALARM" }`, "1"},
 		{"NotInAlarm", `{ $.detail.state.value != "ALARM" }`, "0"},
@@ -210,16 +222,20 @@ func (r *Receiver) mirror(stack awscdk.Stack, p ReceiverProps, alarmArns []*stri
 			MetricNamespace: jsii.String(MirrorNamespace),
 			MetricName:      jsii.String(MirrorMetric),
 			MetricValue:     jsii.String(f.value),
-			Dimensions:      dimensions,
+			Dimensions:      &dimensions,
 		})
 	}
 	for i, name := range p.AlarmNames {
+		metric := map[string]*string{"Account": p.TargetAccount, "AlarmName": jsii.String(name)}
+		if p.TargetRegion != nil {
+			metric["Region"] = p.TargetRegion
+		}
 		r.mirrors = append(r.mirrors, awscloudwatch.NewAlarm(r, jsii.String(fmt.Sprintf("Mirror%d", i+1)), &awscloudwatch.AlarmProps{
-			AlarmDescription: jsii.String("Mirrors alarm " + name + " of " + *p.Environment + " (account " + *p.TargetAccount + "), from its forwarded state changes"),
+			AlarmDescription: jsii.String("Mirrors alarm " + name + " of " + *p.Environment + " (" + p.place() + "), from its forwarded state changes"),
 			Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 				Namespace:     jsii.String(MirrorNamespace),
 				MetricName:    jsii.String(MirrorMetric),
-				DimensionsMap: &map[string]*string{"Account": p.TargetAccount, "AlarmName": jsii.String(name)},
+				DimensionsMap: &metric,
 				Statistic:     jsii.String("Maximum"),
 				Period:        awscdk.Duration_Minutes(jsii.Number(1)),
 			}),
@@ -240,9 +256,28 @@ func (t *logGroupTarget) Bind(_ interfacesawsevents.IRuleRef, _ *string) *awseve
 	return &awsevents.RuleTargetConfig{Arn: t.arn}
 }
 
+// place is where the environment is, as the messages name it: "account
+// 222222222222", with ", region us-east-1" in another Region.
+func (p ReceiverProps) place() string {
+	if p.TargetRegion == nil {
+		return "account " + *p.TargetAccount
+	}
+	return "account " + *p.TargetAccount + ", region " + *p.TargetRegion
+}
+
+// regions is the event pattern's Region: TargetRegion's events only, or
+// nil (any: the bus receives those of its own Region and the forwarded).
+func (p ReceiverProps) regions() *[]*string {
+	if p.TargetRegion == nil {
+		return nil
+	}
+	return jsii.Strings(*p.TargetRegion)
+}
+
 func (p ReceiverProps) validate() error {
 	var c checks
 	c.account("TargetAccount", p.TargetAccount)
+	c.optionalRegion("TargetRegion", p.TargetRegion)
 	c.roleName("ForwarderRoleName", p.ForwarderRoleName)
 	c.known("Environment", p.Environment)
 	c.known("ApplicationName", p.ApplicationName)
