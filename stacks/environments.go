@@ -126,21 +126,23 @@ func targetAlarmNames(appName string, e Environment) []string {
 
 // EnvironmentResources are what the stack made for one environment.
 type EnvironmentResources struct {
-	// DeploymentGroup is the group in this stack; nil for another account.
+	// DeploymentGroup is the group in this stack; nil for another account
+	// or Region (its group is in Target).
 	DeploymentGroup *serverdeploy.DeploymentGroup
-	// HostAccess is the policy of the environment's hosts in this account.
+	// HostAccess is the policy of the environment's hosts in this stack's
+	// account and Region; nil for another (Target has their role).
 	HostAccess *serverdeploy.HostAccess
 	// Host is the environment's managed host, if any.
 	Host *apphost.Host
 	// Target is the stack of an environment in another account or Region.
 	Target *TargetStack
 	// AppLogs receives the containers' logs of the environment's hosts
-	// (output AppLogGroupName<Suffix>); nil for another account, whose
-	// group is in its target stack.
+	// (output AppLogGroupName<Suffix>); nil for another account or Region,
+	// whose group is in its target stack.
 	AppLogs awslogs.LogGroup
-	// Events receives, for an environment in another account, its alarm
-	// and deployment events: messages to the topic and the mirror alarms
-	// that hold the next environment.
+	// Events receives, for an environment in another account or Region,
+	// its alarm and deployment events: messages to the topic and the
+	// mirror alarms that hold the next environment.
 	Events       *crossaccount.Receiver
 	scope        constructs.Construct
 	group        awscodedeploy.IServerDeploymentGroup

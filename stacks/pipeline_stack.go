@@ -35,8 +35,9 @@ type PipelineStackProps struct {
 	Config *config.Config
 	// Environments replace the config's single deploy target: the pipeline
 	// deploys the one build to each, in order. An environment with an
-	// Account other than the stack's gets a TargetStack of its own beside
-	// this stack; the stack then needs an explicit account.
+	// Account or a Region other than the stack's gets a TargetStack of its
+	// own beside this stack (and one in another Region, a ReplicaStack for
+	// its Region); the stack then needs an explicit account (and Region).
 	// Default: the config's environments, or its single target in the
 	// stage "Deploy" when it has none.
 	Environments []Environment
