@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
@@ -246,7 +245,7 @@ func (s *PipelineStack) buildVariables(cfg config.Config, envs []Environment) *m
 	if envs != nil {
 		vars["PARAMETER_PATHS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.parameterPaths()}
 		vars["LOG_GROUPS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.logGroups()}
-		if slices.ContainsFunc(envs, func(e Environment) bool { return e.crossRegion(s.Region()) }) {
+		if len(s.otherRegions(envs)) > 0 {
 			vars["REGIONS"] = &awscodebuild.BuildEnvironmentVariable{Value: s.regions()}
 		}
 	} else {

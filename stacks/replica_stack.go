@@ -25,17 +25,11 @@ type ReplicaStack struct {
 // the order the environments name them; encrypted with a key of its own
 // when an environment of that Region is in another account.
 func (s *PipelineStack) newReplicaStacks(envs []Environment) map[string]*ReplicaStack {
-	var regions []string
 	crossAccount := map[string]bool{}
 	for _, e := range envs {
-		if !e.crossRegion(s.Region()) {
-			continue
-		}
-		if !slices.Contains(regions, e.Region) {
-			regions = append(regions, e.Region)
-		}
 		crossAccount[e.Region] = crossAccount[e.Region] || e.crossAccount(s.Account())
 	}
+	regions := s.otherRegions(envs)
 	if len(regions) == 0 {
 		return nil
 	}
@@ -63,6 +57,18 @@ func (s *PipelineStack) newReplicaStacks(envs []Environment) map[string]*Replica
 		}
 	}
 	return stacks
+}
+
+// otherRegions are the Regions of envs other than the pipeline's, in the
+// order the environments name them.
+func (s *PipelineStack) otherRegions(envs []Environment) []string {
+	var regions []string
+	for _, e := range envs {
+		if e.crossRegion(s.Region()) && !slices.Contains(regions, e.Region) {
+			regions = append(regions, e.Region)
+		}
+	}
+	return regions
 }
 
 // replicaBuckets are the replicas' buckets by Region; nil without.
